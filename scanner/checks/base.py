@@ -1,0 +1,48 @@
+"""What every check receives, and how it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from scanner.catalogue.model import Rule
+from scanner.contexts.model import Context
+from scanner.knowledge import KnowledgeBase
+from scanner.model import Finding, Location, ParsedFile
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    files: tuple[ParsedFile, ...]
+    contexts: tuple[Context, ...]
+    kb: KnowledgeBase
+    params: Mapping[str, object] = field(default_factory=dict)
+    tracked: frozenset[str] | None = None  # files tracked by git; None outside git
+    is_git: bool = False
+    root: str = ""
+
+
+class Check(Protocol):
+    def __call__(self, rule: Rule, scan: CheckInput) -> Iterable[Finding]: ...
+
+
+def finding(
+    rule: Rule,
+    message: str,
+    location: Location,
+    *,
+    context: str = "",
+    key: str = "",
+    provenance: Iterable[Location] = (),
+) -> Finding:
+    """A finding at the rule's default severity; the engine applies overrides and fingerprints."""
+    prov = tuple(dict.fromkeys(p for p in provenance if p != location))
+    return Finding(rule.id, rule.severity, message, location, context, key=key, provenance=prov)
+
+
+def param_list(params: Mapping[str, object], name: str) -> list[str]:
+    value = params.get(name)
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return []

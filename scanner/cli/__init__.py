@@ -1,0 +1,91 @@
+"""The command line: `main(argv) -> int`, one error handler mapping to exit codes.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or
+configuration error, 3 internal error. Each subcommand lives in its own module and is
+registered in COMMANDS; modules are imported only when their command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from scanner import __version__
+from scanner.errors import CcpolicyError
+
+# name -> (module, help). Each module defines `add_arguments(parser)` and `run(args) -> int`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("scanner.cli.scan_cmd", "scan repositories (default .) and report findings"),
+    "effective": ("scanner.cli.effective_cmd", "print each context's effective configuration with provenance"),
+    "rules": ("scanner.cli.rules_cmd", "list the rule catalogue"),
+    "explain": ("scanner.cli.explain_cmd", "print a rule's full documentation"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"ccpolicy: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser(selected: str | None) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ccpolicy",
+        description="Compliance audit scanner for Claude Code configuration.",
+    )
+    parser.add_argument("--version", action="version", version=f"ccpolicy {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        if name == selected:
+            importlib.import_module(module).add_arguments(cmd)
+    return parser
+
+
+def _selected(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg in COMMANDS:
+            return arg
+        if not arg.startswith("-"):
+            return None
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    selected = _selected(args_list)
+    parser = build_parser(selected)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        result: int = module.run(args)
+        return result
+    except CcpolicyError as exc:
+        sys.stderr.write(f"ccpolicy: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("ccpolicy: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the one place an unexpected error becomes exit 3
+        sys.stderr.write(
+            f"ccpolicy: internal error: {type(exc).__name__}. This is a bug; please report it "
+            "with the command you ran (set CCPOLICY_DEBUG=1 for a traceback).\n"
+        )
+        import os
+
+        if os.environ.get("CCPOLICY_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        return 3

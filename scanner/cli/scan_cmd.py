@@ -1,0 +1,189 @@
+"""`ccpolicy scan`: scan repositories (or staged changes, history, a host) and report findings.
+
+The flow is fixed here; each stage lives in its own module:
+  ruleset   scanner.policy.select.ruleset_for(args)        (policy file, presets, --no-policy)
+  targets   repositories | --staged | --history | --host    (scanner.scan, scanner.staged_scan,
+                                                             scanner.history_scan, scanner.host)
+  suppress  scanner.policy.suppress.apply(...)              (waivers, inline ignores, --no-ignores)
+  baseline  scanner.baseline.apply(...)                     (--baseline FILE)
+  emit      reporters                                       (--format, --output, exit code)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanner.errors import UsageError
+from scanner.model import Severity
+from scanner.report.model import ScanResult
+
+FORMATS = ("text", "json", "sarif", "markdown", "annotations")
+_EXTENSIONS = {".json": "json", ".sarif": "sarif", ".md": "markdown", ".txt": "text"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=[], metavar="PATH",
+                        help="repositories or directories (default .)")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", "-f", choices=FORMATS, default="text", help="format written to stdout (default text)")
+    out.add_argument(
+        "--output", "-o", action="append", default=[], metavar="[FORMAT=]FILE",
+        help="also write FORMAT to FILE (repeatable; format inferred from .sarif/.json/.md/.txt)",
+    )
+    out.add_argument("--fail-on", default="high", metavar="SEVERITY",
+                     help="exit 1 when a finding is at or above this severity: critical, high, medium, low, info, "
+                          "or never (default high)")
+    out.add_argument("--quiet", "-q", action="store_true", help="write nothing to stdout")
+    pol = parser.add_argument_group("policy")
+    pol.add_argument("--policy", metavar="FILE", help="policy file (default: ccpolicy.toml or [tool.ccpolicy] "
+                                                     "in pyproject.toml, found by walking up from the first PATH)")
+    pol.add_argument("--no-policy", action="store_true", help="ignore policy files; run the built-in recommended preset")
+    pol.add_argument("--no-ignores", action="store_true",
+                     help="disregard inline ignores and waivers (central audits)")
+    pol.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    src = parser.add_argument_group("what to scan")
+    src.add_argument("--tracked-only", action="store_true", help="in git, scan tracked files only")
+    src.add_argument("--staged", action="store_true", help="scan what is staged for commit (the git index)")
+    src.add_argument("--history", action="store_true", help="scan every commit's changes to configuration files")
+    src.add_argument("--since", metavar="REV", help="with --history: only commits after REV")
+    src.add_argument("--all-branches", action="store_true", help="with --history: every branch, not just HEAD")
+    src.add_argument("--repos-from", metavar="FILE", help="read repository paths or git URLs from FILE (one per line)")
+    src.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes for many targets")
+    host = parser.add_argument_group("host scans")
+    host.add_argument("--host", action="store_true", help="scan this machine's Claude Code configuration")
+    host.add_argument("--root", metavar="DIR", help="with --host: audit DIR as if it were / (mounted image, backup)")
+    host.add_argument("--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR")
+    host.add_argument("--all-users", action="store_true", help="with --host: every home directory")
+    host.add_argument("--projects", action="append", default=[], metavar="DIR",
+                      help="with --host: also audit projects under DIR (repeatable)")
+    host.add_argument("--include-process-env", action="store_true",
+                      help="with --host: add this process's environment as a layer (values redacted)")
+
+
+def parse_fail_on(text: str) -> Severity | None:
+    if text.strip().lower() == "never":
+        return None
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
+
+
+def parse_outputs(specs: Sequence[str]) -> list[tuple[str, Path]]:
+    outputs = []
+    for spec in specs:
+        fmt, sep, file = spec.partition("=")
+        if sep and fmt in FORMATS:
+            outputs.append((fmt, Path(file)))
+            continue
+        path = Path(spec)
+        inferred = _EXTENSIONS.get(path.suffix.lower())
+        if inferred is None:
+            raise UsageError(f"--output {spec}: cannot tell the format; write FORMAT=FILE (one of {', '.join(FORMATS)})")
+        outputs.append((inferred, path))
+    return outputs
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        finally:
+            raise
+
+
+def render(fmt: str, results: Sequence[tuple[str, ScanResult]]) -> str:
+    if fmt == "json":
+        from scanner.report.jsonout import render_json
+
+        return render_json(results)
+    if fmt == "sarif":
+        from scanner.report.sarif_runs import render_sarif_log
+
+        return render_sarif_log(results)
+    if fmt == "markdown":
+        from scanner.report.markdown import render_markdown
+
+        return "\n".join(render_markdown(r) for _, r in results)
+    if fmt == "annotations":
+        from scanner.report.annotations import render_annotations
+
+        return "".join(render_annotations(r) for _, r in results)
+    from scanner.report.text import render_plain
+
+    return render_plain(results)
+
+
+def emit(args: argparse.Namespace, results: Sequence[tuple[str, ScanResult]]) -> int:
+    for fmt, path in parse_outputs(args.output):
+        write_atomic(path, render(fmt, results))
+    if not args.quiet:
+        if args.format == "text":
+            from scanner.report.text import print_text
+
+            print_text(results, sys.stdout)
+        else:
+            sys.stdout.write(render(args.format, results))
+        sys.stdout.flush()
+    return 1 if any(r.failing() for _, r in results) else 0
+
+
+def _check_combinations(args: argparse.Namespace) -> None:
+    modes = [name for name in ("staged", "history", "host") if getattr(args, name)]
+    if len(modes) > 1:
+        raise UsageError(f"--{modes[0]} and --{modes[1]} cannot be combined")
+    if (args.since or args.all_branches) and not args.history:
+        raise UsageError("--since and --all-branches go with --history")
+    if (args.root or args.os or args.all_users or args.projects or args.include_process_env) and not args.host:
+        raise UsageError("--root, --os, --all-users, --projects and --include-process-env go with --host")
+    if args.policy and args.no_policy:
+        raise UsageError("--policy and --no-policy cannot be combined")
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 (automatic) or more")
+
+
+def scan_repositories(args: argparse.Namespace, options: object) -> list[tuple[str, ScanResult]]:
+    from scanner.scan import ScanOptions, scan_repository
+
+    assert isinstance(options, ScanOptions)
+    results = []
+    for raw in args.paths or ["."]:
+        root = Path(raw)
+        if not root.exists():
+            raise UsageError(f"{raw}: no such file or directory")
+        if not root.is_dir():
+            raise UsageError(f"{raw}: not a directory")
+        results.append((raw, scan_repository(root.resolve(), options)))
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    from scanner.policy.select import ruleset_for
+    from scanner.scan import ScanOptions
+
+    _check_combinations(args)
+    fail_on = parse_fail_on(args.fail_on)
+    parse_outputs(args.output)  # fail early on a bad --output, before scanning
+    ruleset = ruleset_for(args)
+    options = ScanOptions(
+        rules=ruleset.rules,
+        params=ruleset.params,
+        severity_overrides=ruleset.severity_overrides,
+        fail_on=fail_on,
+        tracked_only=args.tracked_only,
+    )
+    if args.staged or args.history or args.host or args.repos_from:
+        raise UsageError("this scan mode is not available in this build")
+    results = scan_repositories(args, options)
+    return emit(args, results)

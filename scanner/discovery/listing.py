@@ -1,0 +1,295 @@
+"""List the files of a scan root: from git when the root is in a work tree, else by walking.
+
+In git, ONE `git ls-files -z -s -t --cached --deleted --others --exclude-standard` gives
+everything: tracked entries with their mode (so symlinks and submodules are known without a
+stat), the tracked ones missing on disk (tag R), and untracked files that are not ignored. Only
+untracked entries are stat'ed (git gives no mode for them), so the cost stays with git.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.discovery import DiscoveryError
+from scanner.discovery.paths import classify
+from scanner.gitsafe import GitError, run_git
+from scanner.model import FileKind, Notification
+
+# Never descended when walking, and untracked files under them are dropped in git mode:
+# dependencies, virtual environments and caches are not the project's configuration.
+SKIPPED_DIRS: frozenset[str] = frozenset(
+    {
+        ".git",
+        "node_modules",
+        ".venv",
+        "venv",
+        "vendor",
+        "third_party",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "site-packages",
+    }
+)
+# A directory holding this file is a Python virtual environment, whatever its name (`env`).
+VENV_MARKER = "pyvenv.cfg"
+
+_MODE_SYMLINK = "120000"
+_MODE_GITLINK = "160000"
+_TRACKED_TAGS = frozenset("HMC")  # cached, unmerged, changed; S (skip-worktree) is not on disk
+
+
+@dataclass(frozen=True)
+class FileListing:
+    """The files under `root` (POSIX paths relative to it, sorted). `tracked` ⊆ `files`."""
+
+    root: Path
+    is_git: bool
+    files: tuple[str, ...]
+    tracked: frozenset[str]
+    notifications: tuple[Notification, ...] = ()
+
+
+def _outside_note(relpath: str) -> Notification:
+    return Notification(
+        level="warning",
+        message="symbolic link points outside the scanned root; not followed",
+        path=relpath,
+        descriptor="symlink-outside-root",
+    )
+
+
+def _is_plain_relpath(relpath: str) -> bool:
+    """Git paths are trusted no further than the directory: no `..`, no absolute paths."""
+    if not relpath or relpath.startswith("/"):
+        return False
+    if ".." not in relpath and "//" not in relpath and "/./" not in relpath:
+        return not relpath.startswith("./") and relpath not in (".",)
+    return all(part not in ("", ".", "..") for part in relpath.split("/"))
+
+
+def _symlink_verdict(real_root: str, relpath: str) -> tuple[bool, Notification | None]:
+    """(list it?, note) for a symlink: kept only if it resolves to a regular file in the root."""
+    real = os.path.realpath(os.path.join(real_root, relpath))
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        return False, _outside_note(relpath)
+    try:
+        return stat.S_ISREG(os.stat(real).st_mode), None
+    except OSError:
+        return False, None  # dangling: nothing to read
+
+
+def _under_skipped_dir(relpath: str, venv_dirs: frozenset[str]) -> bool:
+    parts = relpath.split("/")[:-1]
+    if not parts:
+        return False
+    if not SKIPPED_DIRS.isdisjoint(parts):
+        return True
+    if venv_dirs:
+        prefix = ""
+        for part in parts:
+            prefix = f"{prefix}/{part}" if prefix else part
+            if prefix in venv_dirs:
+                return True
+    return False
+
+
+def _parse_ls_files(output: bytes) -> tuple[list[str], list[str], list[str]]:
+    """(tracked regular files, tracked symlinks, untracked) from `ls-files -z -s -t` output."""
+    present: dict[str, str] = {}  # path -> mode; unmerged paths appear once per stage
+    deleted: set[str] = set()
+    untracked: list[str] = []
+    for entry in output.decode("utf-8", "surrogateescape").split("\0"):
+        if len(entry) < 3:
+            continue
+        tag = entry[0]
+        if tag == "?":
+            untracked.append(entry[2:])
+            continue
+        meta, _, path = entry[2:].partition("\t")
+        if tag == "R":
+            deleted.add(path)
+        elif tag in _TRACKED_TAGS:
+            present[path] = meta[:6]
+    regular: list[str] = []
+    symlinks: list[str] = []
+    for path, mode in present.items():
+        if path in deleted or mode == _MODE_GITLINK:
+            continue
+        (symlinks if mode == _MODE_SYMLINK else regular).append(path)
+    return regular, symlinks, untracked
+
+
+def _git_listing(root: Path, real_root: str, *, tracked_only: bool) -> FileListing | None:
+    """The listing from git, or None when git says the root is not in a work tree."""
+    args = ["ls-files", "-z", "-s", "-t", "--cached", "--deleted"]
+    if not tracked_only:
+        args += ["--others", "--exclude-standard"]
+    try:
+        output = run_git(root, *args)
+    except GitError as error:
+        if error.not_a_repository or "work tree" in error.stderr_summary:
+            return None
+        raise
+    regular, symlinks, untracked = _parse_ls_files(output)
+    if not regular and not symlinks and not _is_toplevel(root, real_root):
+        # An untracked directory inside someone else's work tree (or a home directory that is a
+        # repository ignoring everything): git knows nothing useful about it, so walk it.
+        return None
+    notes: list[Notification] = []
+    tracked = {path for path in regular if _is_plain_relpath(path)}
+    for path in symlinks:
+        if not _is_plain_relpath(path):
+            continue
+        keep, note = _symlink_verdict(real_root, path)
+        if note is not None:
+            notes.append(note)
+        if keep:
+            tracked.add(path)
+    files = set(tracked)
+    if not tracked_only:
+        files.update(_usable_untracked(real_root, untracked, notes))
+    return FileListing(
+        root=root,
+        is_git=True,
+        files=tuple(sorted(files)),
+        tracked=frozenset(tracked),
+        notifications=tuple(sorted(notes, key=_note_key)),
+    )
+
+
+def _usable_untracked(real_root: str, untracked: list[str], notes: list[Notification]) -> list[str]:
+    venv_dirs = frozenset(
+        path[: -len(VENV_MARKER) - 1] for path in untracked if path.endswith("/" + VENV_MARKER)
+    )
+    usable: list[str] = []
+    for path in untracked:
+        # A trailing slash is a nested repository git did not enter: not ours to list.
+        if path.endswith("/") or not _is_plain_relpath(path) or _under_skipped_dir(path, venv_dirs):
+            continue
+        try:
+            mode = os.lstat(os.path.join(real_root, path)).st_mode
+        except OSError:
+            continue  # gone since git looked
+        if stat.S_ISREG(mode):
+            usable.append(path)
+        elif stat.S_ISLNK(mode):
+            keep, note = _symlink_verdict(real_root, path)
+            if note is not None:
+                notes.append(note)
+            if keep:
+                usable.append(path)
+    return usable
+
+
+def _is_toplevel(root: Path, real_root: str) -> bool:
+    try:
+        toplevel = run_git(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape")
+    except GitError:
+        return False
+    return os.path.realpath(toplevel.rstrip("\n")) == real_root
+
+
+def _note_key(note: Notification) -> tuple[str, str, str]:
+    return (note.path or "", note.descriptor, note.message)
+
+
+def _walk_listing(root: Path, real_root: str) -> FileListing:
+    files: list[str] = []
+    notes: list[Notification] = []
+    pending: list[tuple[str, str]] = [(real_root, "")]  # (absolute dir, relative prefix)
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError as error:
+            notes.append(
+                Notification(
+                    level="warning",
+                    message=f"directory could not be listed: {error.strerror or type(error).__name__}",
+                    path=prefix.rstrip("/") or ".",
+                    descriptor="unreadable",
+                )
+            )
+            continue
+        if prefix and any(entry.name == VENV_MARKER for entry in listed):
+            continue  # a virtual environment, whatever its name
+        for entry in listed:
+            relpath = prefix + entry.name
+            try:
+                if entry.is_symlink():
+                    keep, note = _symlink_verdict(real_root, relpath)
+                    if note is not None:
+                        notes.append(note)
+                    if keep:
+                        files.append(relpath)
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIPPED_DIRS:
+                        pending.append((entry.path, relpath + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(relpath)
+            except OSError:
+                continue
+    return FileListing(
+        root=root,
+        is_git=False,
+        files=tuple(sorted(files)),
+        tracked=frozenset(),
+        notifications=tuple(sorted(notes, key=_note_key)),
+    )
+
+
+def list_files(root: Path, *, tracked_only: bool = False) -> FileListing:
+    """Every file under `root` that a scan should consider (see the module docstring).
+
+    Raises DiscoveryError when `root` is not an existing directory, or when `tracked_only` is
+    asked of a root that is not in a git work tree.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DiscoveryError(f"scan root is not an existing directory: {root}")
+    real_root = os.path.realpath(root)
+    notes: list[Notification] = []
+    try:
+        listing = _git_listing(root, real_root, tracked_only=tracked_only)
+    except GitError as error:
+        listing = None
+        notes.append(
+            Notification(
+                level="warning",
+                message=f"git could not list the files ({error}); walked the directory instead",
+                path=None,
+                descriptor="git-unavailable",
+            )
+        )
+    if listing is not None:
+        return listing
+    if tracked_only:
+        raise DiscoveryError(f"--tracked-only needs a git work tree, and {root} is not in one")
+    walked = _walk_listing(root, real_root)
+    if notes:
+        walked = FileListing(
+            root=walked.root,
+            is_git=False,
+            files=walked.files,
+            tracked=walked.tracked,
+            notifications=tuple(notes) + walked.notifications,
+        )
+    return walked
+
+
+def candidates(listing: FileListing) -> tuple[tuple[str, FileKind], ...]:
+    """The listed files that are candidates, with their kind, in listing order."""
+    found: list[tuple[str, FileKind]] = []
+    for path in listing.files:
+        kind = classify(path)
+        if kind is not None:
+            found.append((path, kind))
+    return tuple(found)

@@ -1,0 +1,134 @@
+"""Read one candidate file as text, safely: never out of the scan root, never a crash.
+
+Shared decoding (`decode_bytes`) is also used for staged blobs, so a file reads the same
+whether it comes from the working tree or from the index.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from pathlib import Path
+
+from scanner.model import Notification
+
+DEFAULT_MAX_BYTES = 2_000_000
+BINARY_SNIFF_BYTES = 8192
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    # A FIFO swapped in after the type check must not block the scan.
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _note(level: str, message: str, path: str, descriptor: str) -> Notification:
+    return Notification(level=level, message=message, path=path, descriptor=descriptor)
+
+
+def too_large(path: str, size: int, max_bytes: int) -> Notification:
+    return _note(
+        "warning",
+        f"file is {size} bytes, over the {max_bytes}-byte limit; not scanned",
+        path,
+        "too-large",
+    )
+
+
+def decode_bytes(data: bytes, path: str) -> tuple[str | None, Notification | None]:
+    """Text of a file's bytes: BOM-marked UTF-8/16/32, else UTF-8, else Latin-1 (with a note).
+
+    A NUL byte in the first 8 KB of a file without a UTF-16/32 BOM means binary: (None, note).
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), None
+            except UnicodeDecodeError:
+                return None, _note(
+                    "warning",
+                    f"file starts with a {encoding} byte-order mark but is not {encoding}",
+                    path,
+                    "encoding",
+                )
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        return None, _note("note", "binary file (NUL byte in the first 8 KB); not scanned", path, "binary")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), _note(
+            "note", "file is not valid UTF-8; read as Latin-1", path, "encoding"
+        )
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _is_plain_relpath(relpath: str) -> bool:
+    if not relpath or relpath.startswith("/") or "\0" in relpath:
+        return False
+    return all(part not in ("", ".", "..") for part in relpath.split("/"))
+
+
+def read_text(
+    root: Path, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[str | None, Notification | None]:
+    """The decoded text of `root/relpath`, or None with a Notification saying why not.
+
+    Refuses paths that leave the root (through `..` or a symlink anywhere on the way), files that
+    are not regular files, files over `max_bytes`, binary files; notes a Latin-1 fallback.
+    Never raises.
+    """
+    if not _is_plain_relpath(relpath):
+        return None, _note("warning", "path is not a plain relative path; not read", relpath, "invalid-path")
+    try:
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(real_root, relpath))
+        if not _inside(real, real_root):
+            return None, _note(
+                "warning",
+                "symbolic link points outside the scanned root; not followed",
+                relpath,
+                "symlink-outside-root",
+            )
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode):
+            return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
+        if info.st_size > max_bytes:
+            return None, too_large(relpath, info.st_size, max_bytes)
+        descriptor = os.open(real, _OPEN_FLAGS)
+        try:
+            # The file may have been swapped since the checks above; check what was opened.
+            opened = os.fstat(descriptor)
+            if not stat.S_ISREG(opened.st_mode):
+                return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
+            chunks: list[bytes] = []
+            remaining = max_bytes + 1
+            while remaining > 0:
+                chunk = os.read(descriptor, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return None, _note("warning", f"file could not be read: {reason}", relpath, "unreadable")
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        return None, too_large(relpath, len(data), max_bytes)
+    return decode_bytes(data, relpath)

@@ -1,0 +1,181 @@
+"""What is staged: the candidate files as they are in the index, not in the working tree.
+
+Two git processes whatever the number of files: `ls-files -s` lists the index with blob ids,
+and one `cat-file --batch` reads every candidate blob. cat-file without --filters returns the
+raw blob, so the repository's clean/smudge filters never run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from scanner.discovery import DiscoveryError
+from scanner.discovery.paths import classify
+from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
+from scanner.gitsafe import GitError, run_git
+from scanner.model import FileKind, Notification
+
+_MODE_SYMLINK = "120000"
+_MODE_GITLINK = "160000"
+
+
+class StagedFile(NamedTuple):
+    path: str  # POSIX, relative to the scan root
+    kind: FileKind
+    text: str
+
+
+@dataclass(frozen=True)
+class StagedSnapshot:
+    files: tuple[StagedFile, ...]  # sorted by path
+    notifications: tuple[Notification, ...] = ()
+
+
+def inherited_index_file(repo_root: Path) -> Path | None:
+    """The index a calling git hook points at (GIT_INDEX_FILE), made absolute.
+
+    Under `git commit -a` or `git commit <paths>`, the pre-commit hook sees a temporary index
+    holding what will be committed; run_git drops inherited GIT_* variables, so a pre-commit
+    caller passes this to read_staged explicitly. Relative values are relative to the directory
+    git runs hooks in, the top of the work tree.
+    """
+    value = os.environ.get("GIT_INDEX_FILE")
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else Path(repo_root) / path
+
+
+def _check_inside(repo_root: Path, scan_root: Path) -> None:
+    real_repo, real_scan = os.path.realpath(repo_root), os.path.realpath(scan_root)
+    if not os.path.isdir(real_scan):
+        raise DiscoveryError(f"scan root is not an existing directory: {scan_root}")
+    if real_scan != real_repo and not real_scan.startswith(real_repo.rstrip(os.sep) + os.sep):
+        raise DiscoveryError(f"scan root {scan_root} is not inside the repository {repo_root}")
+
+
+def _index_entries(scan_root: Path, index_file: Path | None) -> bytes:
+    try:
+        return run_git(scan_root, "ls-files", "-z", "-s", "--cached", index_file=index_file)
+    except GitError as error:
+        raise DiscoveryError(f"cannot read the git index: {error}") from None
+
+
+def _read_blobs(scan_root: Path, blob_ids: Iterable[str]) -> dict[str, bytes | None]:
+    """Blob contents by id from one `cat-file --batch`; None for a blob git does not have."""
+    ids = sorted(set(blob_ids))
+    if not ids:
+        return {}
+    output = run_git(scan_root, "cat-file", "--batch", input="".join(f"{oid}\n" for oid in ids).encode())
+    blobs: dict[str, bytes | None] = {}
+    position = 0
+    for oid in ids:
+        end = output.index(b"\n", position)
+        header = output[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[oid] = output[position : position + size]
+            position += size + 1  # content is followed by a newline
+        else:  # "<oid> missing" (a partial clone that never fetched it) or not a blob
+            blobs[oid] = None
+    return blobs
+
+
+def read_staged(
+    repo_root: Path,
+    scan_root: Path,
+    *,
+    index_file: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> StagedSnapshot:
+    """The staged content of every candidate file under `scan_root`.
+
+    Paths are relative to `scan_root`. Files deleted from the index are absent; files deleted
+    only from the working tree are still staged and present. Submodules and symlinks are
+    skipped (a symlink's blob is its target, not content). Unmerged paths get a notification.
+    Raises DiscoveryError when the index cannot be read (not a repository).
+    """
+    _check_inside(repo_root, scan_root)
+    staged: dict[str, tuple[FileKind, str]] = {}
+    unmerged: set[str] = set()
+    for entry in _index_entries(scan_root, index_file).decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) != 3 or fields[0] in (_MODE_SYMLINK, _MODE_GITLINK):
+            continue
+        kind = classify(path)
+        if kind is None:
+            continue
+        if fields[2] != "0":
+            unmerged.add(path)
+            continue
+        staged[path] = (kind, fields[1])
+    notes = [
+        Notification(
+            level="warning",
+            message="file has unresolved merge conflicts in the index; not scanned",
+            path=path,
+            descriptor="unmerged",
+        )
+        for path in sorted(unmerged)
+    ]
+    try:
+        blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()))
+    except (GitError, ValueError) as error:
+        reason = str(error) if isinstance(error, GitError) else "unexpected cat-file output"
+        raise DiscoveryError(f"cannot read staged files: {reason}") from None
+    files: list[StagedFile] = []
+    for path in sorted(staged):
+        kind, oid = staged[path]
+        data = blobs.get(oid)
+        if data is None:
+            notes.append(
+                Notification(
+                    level="warning",
+                    message="staged content is not available in the local object store; not scanned",
+                    path=path,
+                    descriptor="unreadable",
+                )
+            )
+            continue
+        if len(data) > max_bytes:
+            notes.append(too_large(path, len(data), max_bytes))
+            continue
+        text, note = decode_bytes(data, path)
+        if note is not None:
+            notes.append(note)
+        if text is not None:
+            files.append(StagedFile(path, kind, text))
+    return StagedSnapshot(files=tuple(files), notifications=tuple(notes))
+
+
+def changed_staged_paths(
+    repo_root: Path, scan_root: Path, *, index_file: Path | None = None
+) -> tuple[str, ...]:
+    """Paths (relative to `scan_root`, sorted) that the next commit adds or modifies.
+
+    Deletions are left out. Before the first commit, everything staged counts as added.
+    """
+    _check_inside(repo_root, scan_root)
+    try:
+        output = run_git(
+            scan_root,
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-renames",
+            "--diff-filter=d",
+            "--relative",
+            index_file=index_file,
+        )
+    except GitError as error:
+        raise DiscoveryError(f"cannot list staged changes: {error}") from None
+    return tuple(sorted(path for path in output.decode("utf-8", "surrogateescape").split("\0") if path))

@@ -1,0 +1,329 @@
+"""The one place that runs git, configured so that nothing from the scanned repository executes.
+
+A scanned repository is untrusted input, and so is its `.git/config` (a repository copied from an
+archive, a CI cache or another user's home carries its own config, hooks and attributes). Git can
+run programs named there: the fsmonitor hook, hooks, the pager, external diff and textconv
+drivers, clean/smudge filters, credential helpers, askpass, ssh, gpg, remote helpers (a
+lazy fetch in a partial clone reaches the network from an innocent `cat-file`). Every git
+process started here gets command-line configuration, which outranks every config file, and an
+environment that switch each of those off, and callers only use plumbing and read-only
+commands that apply no filters. Aliases never run because no alias name is ever called.
+
+Stdlib only; GitPython is imported lazily by `safe_repo`, for callers that want its API.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import git
+
+# Values that make each execution vector inert. "false" is looked up on the sanitised PATH
+# (never the repository), so it can only be the system's /usr/bin/false.
+SAFE_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.fsmonitor", "false"),
+    ("core.useBuiltinFSMonitor", "false"),  # Git for Windows' older spelling
+    ("core.hooksPath", "/dev/null"),  # every hook lookup misses: /dev/null is not a directory
+    ("core.sshCommand", "false"),  # GIT_SSH_COMMAND below outranks it anyway
+    ("core.pager", "cat"),
+    ("core.askPass", ""),
+    ("core.editor", "false"),
+    ("sequence.editor", "false"),
+    # An empty external diff makes a diff that forgot --no-ext-diff fail instead of running the
+    # repository's program. Per-attribute `diff.<driver>.command` needs --no-ext-diff: callers
+    # always pass it (and --no-textconv) to diff-family porcelain.
+    ("diff.external", ""),
+    ("credential.helper", ""),  # an empty value clears every helper configured before it
+    # Per-protocol settings outrank protocol.allow, so the dangerous ones are pinned too;
+    # GIT_ALLOW_PROTOCOL in the environment outranks all of them.
+    ("protocol.allow", "never"),
+    ("protocol.ext.allow", "never"),
+    ("protocol.file.allow", "never"),
+    ("protocol.ssh.allow", "never"),
+    ("protocol.git.allow", "never"),
+    ("protocol.http.allow", "never"),
+    ("protocol.https.allow", "never"),
+    ("submodule.recurse", "false"),
+    ("log.showSignature", "false"),  # signature checks run gpg.program
+    ("gpg.program", "false"),
+    ("gpg.openpgp.program", "false"),
+    ("gpg.x509.program", "false"),
+    ("gpg.ssh.program", "false"),
+    ("gc.auto", "0"),
+    ("maintenance.auto", "false"),
+    # Scanning repositories owned by another user (CI containers, root scanning home
+    # directories) needs this. The ownership check exists because a foreign repository's config
+    # can run programs; every such program is disabled above, so reading it is safe.
+    ("safe.directory", "*"),
+)
+
+# Global options placed before the subcommand. --no-replace-objects: refs/replace could hide
+# a commit (and the secret in it) from a history scan.
+GLOBAL_OPTIONS: tuple[str, ...] = ("--no-pager", "--no-replace-objects")
+
+# Inherited GIT_* variables that only say which trusted (system/user) config to read or where
+# repository discovery stops. Every other GIT_* variable is dropped: GIT_DIR, GIT_INDEX_FILE or
+# GIT_CONFIG_PARAMETERS left by a calling hook would point git at something else.
+KEPT_GIT_VARIABLES: frozenset[str] = frozenset(
+    {
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_SYSTEM",
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_CEILING_DIRECTORIES",
+        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    }
+)
+
+SAFE_ENVIRONMENT: tuple[tuple[str, str], ...] = (
+    ("GIT_OPTIONAL_LOCKS", "0"),  # no index refresh, no index.lock
+    ("GIT_TERMINAL_PROMPT", "0"),
+    ("GIT_ASKPASS", ""),  # set-but-empty: git neither runs core.askPass nor SSH_ASKPASS
+    ("GIT_SSH_COMMAND", "false"),
+    ("GIT_PAGER", "cat"),
+    ("GIT_EDITOR", "false"),
+    ("GIT_ALLOW_PROTOCOL", ""),  # an allow-list naming no protocol: no transport at all
+    ("GIT_NO_LAZY_FETCH", "1"),  # git >= 2.44: never fetch missing objects of a partial clone
+    ("GIT_NO_REPLACE_OBJECTS", "1"),
+    ("GIT_PROTOCOL_FROM_USER", "0"),
+    ("LC_ALL", "C"),  # stable, English messages to parse
+    ("LANGUAGE", "C"),
+)
+
+_URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_STDERR_SUMMARY_LIMIT = 200
+
+
+class GitError(Exception):
+    """A git command failed; the message names the subcommand and a short, redacted reason."""
+
+    def __init__(self, message: str, *, returncode: int | None = None, stderr_summary: str = "") -> None:
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr_summary = stderr_summary
+
+    @property
+    def not_a_repository(self) -> bool:
+        return "not a git repository" in self.stderr_summary.lower()
+
+
+def _summarise_stderr(stderr: bytes) -> str:
+    """First meaningful line of git's stderr, with URL credentials removed and length capped."""
+    for raw in stderr.decode("utf-8", "replace").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("hint:"):
+            line = _URL_USERINFO.sub("***@", line)
+            return line[:_STDERR_SUMMARY_LIMIT]
+    return ""
+
+
+def _sanitised_path(path: str) -> str:
+    """PATH without empty or relative entries: git runs in the scanned tree, and `.` on PATH
+    would let the repository supply `false`, `cat` or `git` itself."""
+    return os.pathsep.join(entry for entry in path.split(os.pathsep) if entry and os.path.isabs(entry))
+
+
+@functools.lru_cache(maxsize=1)
+def git_executable() -> str:
+    """Absolute path of git, found on the sanitised PATH (never in the current directory)."""
+    found = shutil.which("git", path=_sanitised_path(os.environ.get("PATH", os.defpath)))
+    if found is None:
+        raise GitError("git executable not found on PATH")
+    return os.path.abspath(found)
+
+
+def git_argv(*args: str) -> list[str]:
+    """The full command line for `git <args>` with every execution vector disabled."""
+    argv = [git_executable(), *GLOBAL_OPTIONS]
+    for key, value in SAFE_CONFIG:
+        argv += ["-c", f"{key}={value}"]
+    argv += args
+    return argv
+
+
+def git_env(*, index_file: Path | None = None) -> dict[str, str]:
+    """The inherited environment minus every GIT_* variable not in KEPT_GIT_VARIABLES, plus
+    SAFE_ENVIRONMENT. `index_file` selects an alternative index (pre-commit under `commit -a`)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GIT_") or key in KEPT_GIT_VARIABLES
+    }
+    env.pop("SSH_ASKPASS", None)
+    env["PATH"] = _sanitised_path(env.get("PATH", os.defpath))
+    env.update(SAFE_ENVIRONMENT)
+    if index_file is not None:
+        env["GIT_INDEX_FILE"] = os.fspath(index_file)
+    return env
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    return args[0] if args else "git"
+
+
+def _failure(args: tuple[str, ...], returncode: int, stderr: bytes) -> GitError:
+    summary = _summarise_stderr(stderr)
+    message = f"git {_subcommand(args)} failed (exit {returncode})"
+    if summary:
+        message += f": {summary}"
+    return GitError(message, returncode=returncode, stderr_summary=summary)
+
+
+def run_git(
+    repo: Path,
+    *args: str,
+    input: bytes | None = None,
+    check: bool = True,
+    index_file: Path | None = None,
+    timeout: float | None = None,
+) -> bytes:
+    """Run `git <args>` in `repo` and return its stdout.
+
+    Raises GitError when git is missing, cannot start, times out, or (with `check`) exits
+    non-zero. The message carries the subcommand and the first line of stderr, redacted.
+    """
+    try:
+        completed = subprocess.run(
+            git_argv(*args),
+            cwd=repo,
+            env=git_env(index_file=index_file),
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {_subcommand(args)} timed out after {timeout} s") from None
+    except OSError as error:
+        raise GitError(f"git {_subcommand(args)} could not start: {error.strerror}") from None
+    if check and completed.returncode != 0:
+        raise _failure(args, completed.returncode, completed.stderr)
+    return completed.stdout
+
+
+def stream_git(repo: Path, *args: str, index_file: Path | None = None) -> Iterator[bytes]:
+    """Yield stdout of `git <args>` line by line (each ending in b"\\n" except maybe the last).
+
+    For large output (history). Stopping early kills the process. A non-zero exit raises
+    GitError after the last line, so a truncated stream is never mistaken for a complete one.
+    """
+    # stderr goes to a file: a pipe nobody reads could fill up and block git.
+    with tempfile.TemporaryFile() as stderr_file:
+        try:
+            process = subprocess.Popen(
+                git_argv(*args),
+                cwd=repo,
+                env=git_env(index_file=index_file),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr_file,
+            )
+        except OSError as error:
+            raise GitError(f"git {_subcommand(args)} could not start: {error.strerror}") from None
+        stdout: IO[bytes] = process.stdout  # type: ignore[assignment]  # PIPE was requested
+        finished = False
+        try:
+            yield from stdout
+            finished = True
+        finally:
+            if not finished and process.poll() is None:
+                process.kill()
+            stdout.close()
+            returncode = process.wait()
+        if returncode != 0:
+            stderr_file.seek(0)
+            raise _failure(args, returncode, stderr_file.read(64 * 1024))
+
+
+def _repository_locations(path: Path) -> dict[str, str]:
+    """Where the repository at `path` lives, asked of git with a clean environment."""
+    out = run_git(
+        path,
+        "rev-parse",
+        "--absolute-git-dir",
+        "--git-common-dir",
+        "--git-path",
+        "index",
+        "--is-bare-repository",
+    )
+    git_dir, common_dir, index, bare = out.decode("utf-8", "surrogateescape").splitlines()[:4]
+    # --git-common-dir and --git-path answer relative to the directory git ran in.
+    common_dir = os.path.normpath(os.path.join(path, common_dir))
+    locations = {
+        "GIT_DIR": git_dir,
+        "GIT_COMMON_DIR": common_dir,
+        "GIT_INDEX_FILE": os.path.normpath(os.path.join(path, index)),
+        "GIT_OBJECT_DIRECTORY": os.path.join(common_dir, "objects"),
+    }
+    if bare != "true":
+        toplevel = run_git(path, "rev-parse", "--show-toplevel")
+        locations["GIT_WORK_TREE"] = toplevel.decode("utf-8", "surrogateescape").rstrip("\n")
+    return locations
+
+
+def _neutralising_overrides(locations: Mapping[str, str]) -> dict[str, str]:
+    """Values that cancel inherited GIT_* variables GitPython cannot unset (it only layers its
+    own variables over os.environ): the right locations, empty config parameters, else ""."""
+    overrides: dict[str, str] = {}
+    for key in os.environ:
+        if not key.startswith("GIT_") or key in KEPT_GIT_VARIABLES:
+            continue
+        if key in locations:
+            overrides[key] = locations[key]
+        elif key == "GIT_CONFIG_COUNT":
+            overrides[key] = "0"
+        else:
+            overrides[key] = ""
+    if "SSH_ASKPASS" in os.environ:
+        overrides["SSH_ASKPASS"] = ""
+    return overrides
+
+
+def _same_path(first: str | os.PathLike[str] | None, second: str | None) -> bool:
+    if first is None or second is None:
+        return first is None and second is None
+    return os.path.realpath(first) == os.path.realpath(second)
+
+
+def safe_repo(path: Path) -> git.Repo:
+    """A GitPython Repo whose git processes get the same options and environment as run_git.
+
+    Safe for reading: log/show/cat-file/ls-files/rev-parse, tree and blob objects, and plumbing
+    diffs (diff-tree, diff-index: no external diff, no textconv). Porcelain `diff`/`log -p` must
+    still be given --no-ext-diff --no-textconv. Commands that read or write the working tree
+    (status, diff against the working tree, add, checkout, stash) can apply the repository's
+    filter drivers, which no option disables: do not use them on a scanned repository.
+    Raises GitError when `path` is not a repository or inherited GIT_DIR/GIT_WORK_TREE make
+    GitPython see a different one than git does.
+    """
+    import git as gitpython
+
+    locations = _repository_locations(path)
+    try:
+        repo = gitpython.Repo(os.fspath(path), search_parent_directories=True)
+    except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
+        raise GitError(f"not a git repository: {error}") from None
+    expected_tree = locations.get("GIT_WORK_TREE")
+    seen_tree = repo.working_tree_dir
+    if not _same_path(repo.git_dir, locations["GIT_DIR"]) or not _same_path(seen_tree, expected_tree):
+        repo.close()
+        raise GitError("GitPython resolved a different repository (inherited GIT_DIR/GIT_WORK_TREE?)")
+    repo.git.set_persistent_git_options(
+        no_pager=True,
+        no_replace_objects=True,
+        c=[f"{key}={value}" for key, value in SAFE_CONFIG],
+    )
+    # GitPython layers its variables over os.environ, so pass only what differs from it.
+    environment = {key: value for key, value in git_env().items() if os.environ.get(key) != value}
+    environment.update(_neutralising_overrides(locations))
+    repo.git.update_environment(**environment)
+    return repo

@@ -1,0 +1,165 @@
+"""The knowledge base: every variable and settings key ccpolicy knows, as data.
+
+The data lives in `variables.toml`, `settings.toml` and `controls.toml` beside this module;
+this module only loads and indexes it. Facts come from reference/claude-code.md, each entry
+naming its source.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 in CI
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+# Value classes (reference 2.1).
+PRESENCE = "presence"  # any non-empty value turns it on, including "0" and "false"
+BOOLEAN = "boolean"  # 1/true on, 0/false off, any casing
+STRING = "string"
+URL = "url"
+PATH = "path"
+NUMBER = "number"
+COMMAND = "command"
+
+# What turning a variable on does to outbound data.
+PROTECTS = "protects"  # on = less data leaves (DISABLE_TELEMETRY)
+EXPOSES = "exposes"  # on = more data leaves (OTEL_LOG_USER_PROMPTS)
+ROUTES = "routes"  # chooses where traffic goes (provider switches, base URLs, proxies)
+CREDENTIAL = "credential"  # a secret
+NEUTRAL = "neutral"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    value_class: str
+    effect: str
+    category: str
+    summary: str
+    controls: tuple[str, ...] = ()  # privacy controls it switches (see controls.toml)
+    alias_of: str | None = None  # deprecated name of another variable
+    secret: bool = False
+    provider: str | None = None  # provider switched on by this variable, if any
+    unconfirmed: str | None = None  # what is unconfirmed about it, if anything
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SettingKey:
+    key: str  # dotted path, e.g. "permissions.defaultMode"
+    # boolean | integer | number | string | string-or-array | array | object | enum | command |
+    # any (the value's shape is not confirmed, so no type check)
+    type: str
+    scope: str  # any | managed | user-or-managed | user-local-managed | global-config
+    category: str
+    summary: str
+    enum: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    default: object = None
+    fails_closed: bool = False
+    source: str = ""
+    unconfirmed: str | None = None  # what is unconfirmed about it (type, scope), if anything
+
+
+@dataclass(frozen=True)
+class Control:
+    """A privacy control: a behaviour that sends data to Anthropic unless switched off."""
+
+    name: str
+    title: str
+    disabled_by: tuple[str, ...]  # variables whose "on" state disables it
+    off_on_providers: tuple[str, ...] = ()  # off by default on these providers
+    # a setting that also disables it, as (key, value), e.g. ("feedbackSurveyRate", 0)
+    disabled_by_setting: tuple[tuple[str, object], ...] = ()
+    recipient: str = ""
+    retention: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    variables: dict[str, Variable]
+    settings: dict[str, SettingKey]
+    controls: dict[str, Control]
+    known_top_level_keys: frozenset[str]
+    runtime_state_keys: frozenset[str] = field(default_factory=frozenset)
+
+    def variable(self, name: str) -> Variable | None:
+        return self.variables.get(name)
+
+    def canonical(self, name: str) -> str:
+        var = self.variables.get(name)
+        return var.alias_of if var is not None and var.alias_of else name
+
+
+def _read(name: str) -> dict[str, Any]:
+    data = resources.files(__name__).joinpath(name).read_bytes()
+    parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    return parsed
+
+
+def _tables(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = dict(data.get(name, {}))
+    return tables
+
+
+@lru_cache(maxsize=1)
+def load() -> KnowledgeBase:
+    var_data = _read("variables.toml")
+    set_data = _read("settings.toml")
+    ctl_data = _read("controls.toml")
+    variables: dict[str, Variable] = {}
+    for name, raw in _tables(var_data, "variables").items():
+        variables[name] = Variable(
+            name=name,
+            value_class=raw["class"],
+            effect=raw.get("effect", NEUTRAL),
+            category=raw.get("category", "other"),
+            summary=raw.get("summary", ""),
+            controls=tuple(raw.get("controls", ())),
+            alias_of=raw.get("alias_of") or None,
+            secret=bool(raw.get("secret", False)),
+            provider=raw.get("provider") or None,
+            unconfirmed=raw.get("unconfirmed") or None,
+            source=raw.get("source", ""),
+        )
+    settings: dict[str, SettingKey] = {}
+    for key, raw in _tables(set_data, "settings").items():
+        settings[key] = SettingKey(
+            key=key,
+            type=raw["type"],
+            scope=raw.get("scope", "any"),
+            category=raw.get("category", "other"),
+            summary=raw.get("summary", ""),
+            enum=tuple(raw.get("enum", ())),
+            minimum=raw.get("minimum"),
+            maximum=raw.get("maximum"),
+            default=raw.get("default"),
+            fails_closed=bool(raw.get("fails_closed", False)),
+            source=raw.get("source", ""),
+            unconfirmed=raw.get("unconfirmed") or None,
+        )
+    controls: dict[str, Control] = {}
+    for name, raw in _tables(ctl_data, "controls").items():
+        controls[name] = Control(
+            name=name,
+            title=raw["title"],
+            disabled_by=tuple(raw.get("disabled_by", ())),
+            off_on_providers=tuple(raw.get("off_on_providers", ())),
+            disabled_by_setting=tuple(
+                (item["key"], item["value"]) for item in raw.get("disabled_by_setting", ())
+            ),
+            recipient=raw.get("recipient", ""),
+            retention=raw.get("retention", ""),
+            source=raw.get("source", ""),
+        )
+    known: frozenset[str] = frozenset(set_data.get("known_top_level_keys", ()))
+    runtime: frozenset[str] = frozenset(set_data.get("runtime_state_keys", ()))
+    return KnowledgeBase(variables, settings, controls, known | {k.split(".")[0] for k in settings}, runtime)

@@ -1,0 +1,1 @@
+"""The organisation's policy: the policy file, presets, parameters, waivers and inline ignores."""

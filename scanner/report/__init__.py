@@ -1,0 +1,1 @@
+"""Reporters: turn a ScanResult into text, JSON, SARIF, Markdown or workflow annotations."""

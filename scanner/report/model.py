@@ -1,0 +1,35 @@
+"""What every reporter receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scanner.catalogue.model import Rule
+from scanner.contexts.model import Context
+from scanner.model import Finding, Notification, Severity
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    root: str  # absolute path of the scanned root (never printed in SARIF URIs)
+    findings: tuple[Finding, ...]  # sorted; includes suppressed findings
+    notifications: tuple[Notification, ...]  # sorted
+    rules: tuple[Rule, ...]  # the rules that ran, sorted by id
+    contexts: tuple[Context, ...] = ()
+    files_scanned: int = 0
+    category: str = "repository"  # SARIF automationDetails category: repository | host | staged | history
+    fail_on: Severity | None = Severity.HIGH  # None: never fail
+    # Fixed findings when a baseline was given (fingerprints no longer present).
+    fixed: tuple[dict[str, str], ...] = ()
+    stale_waivers: tuple[str, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.suppressed is None)
+
+    def failing(self) -> tuple[Finding, ...]:
+        threshold = self.fail_on
+        if threshold is None:
+            return ()
+        return tuple(f for f in self.active if f.severity >= threshold and f.baseline_state != "unchanged")

@@ -1,0 +1,40 @@
+"""The rules, parameters and severity overrides a scan runs with.
+
+Without a policy file this is the built-in `recommended` preset with default parameters;
+scanner.policy builds a RuleSet from an organisation's policy file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from scanner.catalogue.load import load_builtin_rules, load_presets, preset_rule_ids
+from scanner.catalogue.model import Rule
+from scanner.model import Severity
+
+DEFAULT_PARAMS: dict[str, object] = {
+    "approved_providers": None,  # None: every provider is approved
+    "approved_gateways": [],
+    "approved_otel_collectors": [],
+    "approved_org_uuids": [],
+    "max_retention_days": 30,
+    "require_repo_controls": True,
+    "require_zdr": False,
+    "approved_mcp_servers": [],
+}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    params: Mapping[str, object] = field(default_factory=lambda: dict(DEFAULT_PARAMS))
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    source: str = "built-in preset recommended"
+
+
+def preset_ruleset(name: str = "recommended") -> RuleSet:
+    builtin = load_builtin_rules()
+    ids = preset_rule_ids(name, load_presets(), frozenset(builtin))
+    rules = tuple(builtin[i] for i in sorted(ids) if i in builtin)
+    return RuleSet(rules, dict(DEFAULT_PARAMS), {}, f"built-in preset {name}")

@@ -1,0 +1,97 @@
+"""The repository scan, end to end: discover -> parse -> contexts -> evaluate -> ScanResult."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.catalogue.model import Rule
+from scanner.checks.base import CheckInput
+from scanner.contexts.model import Context
+from scanner.contexts.repo import RepoContextBuilder
+from scanner.engine import evaluate
+from scanner.knowledge import load as load_kb
+from scanner.model import FileKind, Notification, ParsedFile, Severity
+from scanner.report.model import ScanResult
+from scanner.sources.registry import parse_file
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    rules: tuple[Rule, ...]
+    params: Mapping[str, object] = field(default_factory=dict)
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: Severity | None = Severity.HIGH
+    tracked_only: bool = False
+    category: str = "repository"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a target yields before rules run: parsed files and the git facts around them."""
+
+    files: tuple[ParsedFile, ...]
+    notifications: tuple[Notification, ...]
+    tracked: frozenset[str] | None
+    is_git: bool
+
+
+def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
+    return [parse_file(path, text, kind) for path, kind, text in items]
+
+
+def read_repository(root: Path, *, tracked_only: bool) -> Inputs:
+    from scanner.discovery.listing import candidates, list_files
+    from scanner.discovery.read import read_text
+
+    listing = list_files(root, tracked_only=tracked_only)
+    notes = list(listing.notifications)
+    items: list[tuple[str, FileKind, str]] = []
+    for path, kind in candidates(listing):
+        text, note = read_text(root, path)
+        if note is not None:
+            notes.append(note)
+        if text is not None:
+            items.append((path, kind, text))
+    return Inputs(tuple(parse_texts(items)), tuple(notes), listing.tracked if listing.is_git else None,
+                  listing.is_git)
+
+
+def judge(root: Path, inputs: Inputs, options: ScanOptions) -> ScanResult:
+    kb = load_kb()
+    contexts = RepoContextBuilder(inputs.files, kb).contexts()
+    return judge_contexts(root, inputs, contexts, options)
+
+
+def judge_contexts(root: Path, inputs: Inputs, contexts: Sequence[Context], options: ScanOptions) -> ScanResult:
+    kb = load_kb()
+    check_input = CheckInput(
+        files=inputs.files,
+        contexts=tuple(contexts),
+        kb=kb,
+        params=options.params,
+        tracked=inputs.tracked,
+        is_git=inputs.is_git,
+        root=str(root),
+    )
+    findings, rule_notes = evaluate(options.rules, check_input, severity_overrides=options.severity_overrides)
+    notes = [*inputs.notifications, *rule_notes]
+    for parsed in inputs.files:
+        notes.extend(parsed.notifications)
+    ordered_notes = tuple(sorted(set(notes), key=lambda n: (n.path or "", n.line or 0, n.message)))
+    return ScanResult(
+        root=str(root),
+        findings=tuple(findings),
+        notifications=ordered_notes,
+        rules=tuple(sorted(options.rules, key=lambda r: r.id)),
+        contexts=tuple(contexts),
+        files_scanned=len(inputs.files),
+        category=options.category,
+        fail_on=options.fail_on,
+        extra={"texts": {f.path: f.text for f in inputs.files if f.text is not None}},
+    )
+
+
+def scan_repository(root: Path, options: ScanOptions) -> ScanResult:
+    return judge(root, read_repository(root, tracked_only=options.tracked_only), options)

@@ -1,0 +1,1025 @@
+"""Quoting, lexing and recording shared by the shell-family sources.
+
+POSIX sh (and bash/zsh/ksh, .envrc, Dockerfile RUN), fish and csh differ in their quoting
+rules but not in what the scanner needs from them: words, with the unquoted text of each,
+where every character came from, and which parts expand. One lexer serves all three,
+parameterised by a `Dialect`.
+
+A word is a sequence of `Piece`s. The split matters for classification: single-quoted text
+never expands (`'$HOME'` is literal), while bare and double-quoted text does, so each piece
+is classified on its own and the results are combined (`classify_pieces`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from scanner.model import (
+    FileKind,
+    JSONValue,
+    Location,
+    Notification,
+    Observation,
+    ObservationKind,
+    ValueKind,
+)
+from scanner.sources.values import classify
+
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
+CLAUDE_PACKAGE = "@anthropic-ai/claude-code"
+_CLAUDE_PACKAGE_ARG = re.compile(r"(?:^|[=/:\s])@anthropic-ai/claude-code(?:@[^\s/]*)?$")
+_CLAUDE_INSTALL_TEXT = re.compile(
+    r"@anthropic-ai/claude-code(?![\w-])|claude\.ai/install\.(?:sh|ps1|cmd)|\bclaude(?:\.exe)?\s+install\b"
+)
+
+
+# --------------------------------------------------------------------------- positions
+
+
+class LineIndex:
+    """Offsets to 1-based (line, column) in code points, by bisection over line starts."""
+
+    __slots__ = ("_starts",)
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, offset) - 1
+        line = max(line, 0)
+        return line + 1, offset - self._starts[line] + 1
+
+
+def normalize_text(text: str) -> str:
+    """Drop a leading byte-order mark and turn CRLF into LF.
+
+    Neither moves a column: editors and GitHub do not count the BOM, and a CR is always the
+    last character of its line. Every source works on this text and keeps the original in
+    `ParsedFile.text`.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+Origin = Callable[[int], int]
+
+
+def identity(offset: int) -> int:
+    return offset
+
+
+# --------------------------------------------------------------------------- words
+
+
+class PieceKind(enum.Enum):
+    LITERAL = "literal"  # single-quoted or escaped: never expands
+    EXPAND = "expand"  # bare or double-quoted: $VAR, ${VAR}, $(cmd), `cmd` expand
+    DYNAMIC = "dynamic"  # command substitution spelt without `$` (fish `(cmd)`, `<(cmd)`)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    text: str
+    kind: PieceKind
+    start: int  # offset, in the lexed text, of the first source character of the piece
+    verbatim: bool = True  # text == lexed_text[start:start + len(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str  # after quote removal and escape processing (expansions left as written)
+    pieces: tuple[Piece, ...]
+    start: int
+    end: int  # exclusive
+    unterminated: bool = False
+    array: bool = False  # NAME=( ... ) in POSIX dialects
+
+    def offset_of(self, index: int) -> int:
+        """Source offset of the `index`-th character of `text` (the word start if out of range)."""
+        consumed = 0
+        for piece in self.pieces:
+            size = len(piece.text)
+            if index < consumed + size:
+                return piece.start + (index - consumed) if piece.verbatim else piece.start
+            consumed += size
+        return self.end if index >= consumed and self.pieces else self.start
+
+    def pieces_from(self, index: int) -> tuple[Piece, ...]:
+        """The pieces that make up `text[index:]`, splitting one piece if needed."""
+        out: list[Piece] = []
+        consumed = 0
+        for piece in self.pieces:
+            size = len(piece.text)
+            if consumed + size <= index:
+                consumed += size
+                continue
+            cut = index - consumed
+            if cut > 0:
+                start = piece.start + cut if piece.verbatim else piece.start
+                out.append(Piece(piece.text[cut:], piece.kind, start, piece.verbatim))
+            else:
+                out.append(piece)
+            consumed += size
+        return tuple(out)
+
+    @property
+    def bare_prefix(self) -> str:
+        """The unquoted, unescaped text the word starts with (what assignments are made of)."""
+        first = self.pieces[0] if self.pieces else None
+        if first is None or first.kind is not PieceKind.EXPAND or first.start != self.start:
+            return ""
+        return first.text
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    op: str
+    start: int
+    end: int
+
+
+Token = Word | Op
+
+
+@dataclass(frozen=True)
+class LexError:
+    message: str  # never contains file content
+    offset: int
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    operators: tuple[str, ...]  # longest first
+    bare_re: re.Pattern[str]  # a run of characters with no special meaning
+    double_re: re.Pattern[str]  # next special character inside double quotes
+    double_escapes: str  # what a backslash escapes inside double quotes
+    heredocs: bool = False
+    ansi_c: bool = False  # $'...'
+    backticks: bool = True
+    paren_subst: bool = False  # fish: (cmd)
+    single_escapes: bool = False  # fish: \' and \\ inside single quotes
+    decode_bare_escapes: bool = False  # fish: \n is a newline outside quotes
+    arrays: bool = False
+    process_subst: bool = False
+    word_breaks: str = " \t\n\r\f\v;&|()<>"
+
+
+POSIX = Dialect(
+    name="posix",
+    operators=(
+        ";;&", "&>>", "<<-", "<<<", "&&", "||", ";;", ";&", "|&", "&>", "<<", ">>", "<&", ">&", "<>",
+        ">|", ";", "&", "|", "(", ")", "<", ">",
+    ),
+    bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
+    double_re=re.compile(r"[\"\\$`]"),
+    double_escapes='$`"\\',
+    heredocs=True,
+    ansi_c=True,
+    arrays=True,
+    process_subst=True,
+)
+
+FISH = Dialect(
+    name="fish",
+    operators=("&>>", "&&", "||", "&>", ">>", ">?", ";", "&", "|", "<", ">"),
+    bare_re=re.compile(r"[^\s;&|<>\\'\"$(]+"),
+    double_re=re.compile(r"[\"\\$]"),
+    double_escapes='"$\\',
+    backticks=False,
+    paren_subst=True,
+    single_escapes=True,
+    decode_bare_escapes=True,
+    word_breaks=" \t\n\r\f\v;&|<>",
+)
+
+CSH = Dialect(
+    name="csh",
+    operators=(
+        ">>&!", ">>&", ">&!", "&&", "||", "|&", ">>", ">&", ">!", "<<", ";", "&", "|", "(", ")", "<", ">",
+    ),
+    bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
+    double_re=re.compile(r"[\"\\$`]"),
+    double_escapes="",
+    heredocs=True,
+)
+
+_FISH_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "v": "\v"}
+_ANSI_C_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v",
+    "\\": "\\", "'": "'", '"': '"', "?": "?",
+}
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+_PAREN_STOP = re.compile(r"[()\\'\"`]")
+_BRACE_STOP = re.compile(r"[{}\\'\"`]")
+
+
+def _decode_numeric(text: str, i: int, limit: int, base: int) -> tuple[str, int]:
+    """Decode up to `limit` digits at `i`; returns (char, next index) or ("", i) when none."""
+    digits = _HEX.match(text, i, min(len(text), i + limit)) if base == 16 else None
+    if base == 8:
+        j = i
+        while j < len(text) and j < i + limit and text[j] in "01234567":
+            j += 1
+        if j == i:
+            return "", i
+        return _chr(int(text[i:j], 8)), j
+    if digits is None:
+        return "", i
+    return _chr(int(digits.group(0), 16)), digits.end()
+
+
+def _chr(code: int) -> str:
+    try:
+        return chr(code)
+    except (ValueError, OverflowError):
+        return "\ufffd"
+
+
+def decode_c_escape(text: str, i: int, table: dict[str, str]) -> tuple[str, int]:
+    """`text[i]` is a backslash; returns the decoded character(s) and the index after the escape."""
+    if i + 1 >= len(text):
+        return "\\", i + 1
+    c = text[i + 1]
+    if c in table:
+        return table[c], i + 2
+    if c == "x":
+        decoded, j = _decode_numeric(text, i + 2, 2, 16)
+        return (decoded, j) if decoded else ("\\x", i + 2)
+    if c in "uU":
+        decoded, j = _decode_numeric(text, i + 2, 4 if c == "u" else 8, 16)
+        return (decoded, j) if decoded else ("\\" + c, i + 2)
+    if c in "01234567":
+        return _decode_numeric(text, i + 1, 3, 8)
+    return "", -1
+
+
+class _Lexer:
+    def __init__(self, text: str, dialect: Dialect) -> None:
+        self.text = text
+        self.n = len(text)
+        self.d = dialect
+        self.tokens: list[Token] = []
+        self.errors: list[LexError] = []
+
+    # ---- balanced scanners (command substitutions are kept verbatim, never parsed further)
+
+    def scan_paren(self, i: int) -> int:
+        """`text[i]` is `(`; index after the matching `)`, or len(text) when unterminated."""
+        text, n = self.text, self.n
+        opened = i
+        depth = 0
+        while i < n:
+            m = _PAREN_STOP.search(text, i)
+            if m is None:
+                break
+            i = m.start()
+            c = text[i]
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            elif c == "\\":
+                i += 1
+            elif c == "'":
+                j = text.find("'", i + 1)
+                if j < 0:
+                    break
+                i = j
+            elif c == '"':
+                i = self.scan_double_raw(i)
+                continue
+            elif c == "`":
+                i = self.scan_backtick(i)
+                continue
+            i += 1
+        self.errors.append(LexError("unterminated parenthesis", opened))
+        return n
+
+    def scan_brace(self, i: int) -> int:
+        """`text[i]` is the `{` of `${`; index after the matching `}`."""
+        text, n = self.text, self.n
+        opened = i
+        depth = 0
+        while i < n:
+            m = _BRACE_STOP.search(text, i)
+            if m is None:
+                break
+            i = m.start()
+            c = text[i]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            elif c == "\\":
+                i += 1
+            elif c == "'":
+                j = text.find("'", i + 1)
+                if j < 0:
+                    break
+                i = j
+            elif c == '"':
+                i = self.scan_double_raw(i)
+                continue
+            elif c == "`":
+                i = self.scan_backtick(i)
+                continue
+            i += 1
+        self.errors.append(LexError("unterminated parameter expansion", opened))
+        return n
+
+    def scan_backtick(self, i: int) -> int:
+        text, n = self.text, self.n
+        j = i + 1
+        while j < n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == "`":
+                return j + 1
+            j += 1
+        self.errors.append(LexError("unterminated backquote", i))
+        return n
+
+    def scan_double_raw(self, i: int) -> int:
+        """`text[i]` is `"`; index after the closing quote (nested substitutions skipped)."""
+        text, n = self.text, self.n
+        j = i + 1
+        while j < n:
+            c = text[j]
+            if c == '"':
+                return j + 1
+            if c == "\\":
+                j += 2
+                continue
+            if c == "$" and j + 1 < n and text[j + 1] == "(":
+                j = self.scan_paren(j + 1)
+                continue
+            if c == "`" and self.d.backticks:
+                j = self.scan_backtick(j)
+                continue
+            j += 1
+        self.errors.append(LexError("unterminated double quote", i))
+        return n
+
+    # ---- words
+
+    def read_word(self, i: int) -> Word:
+        text, n, d = self.text, self.n, self.d
+        bare_match = d.bare_re.match
+        start = i
+        pieces: list[Piece] = []
+        run = i  # start of the current verbatim EXPAND run
+        unterminated = False
+        array = False
+
+        def flush(end: int) -> None:
+            if end > run:
+                pieces.append(Piece(text[run:end], PieceKind.EXPAND, run))
+
+        while i < n:
+            m = bare_match(text, i)
+            if m is not None:
+                i = m.end()
+                if i >= n:
+                    break
+            c = text[i]
+            if c == "\\":
+                flush(i)
+                if i + 1 < n and text[i + 1] == "\n":
+                    i += 2
+                elif i + 1 >= n:
+                    pieces.append(Piece("\\", PieceKind.LITERAL, i))
+                    i += 1
+                elif d.decode_bare_escapes:
+                    decoded, j = decode_c_escape(text, i, _FISH_ESCAPES)
+                    if j < 0:
+                        decoded, j = text[i + 1], i + 2
+                    pieces.append(Piece(decoded, PieceKind.LITERAL, i, verbatim=False))
+                    i = j
+                else:
+                    pieces.append(Piece(text[i + 1], PieceKind.LITERAL, i + 1))
+                    i += 2
+                run = i
+            elif c == "'":
+                flush(i)
+                i, closed = self._single(i, pieces)
+                unterminated |= not closed
+                run = i
+            elif c == '"':
+                flush(i)
+                i, closed = self._double(i, pieces)
+                unterminated |= not closed
+                run = i
+            elif c == "$":
+                nxt = text[i + 1] if i + 1 < n else ""
+                if nxt == "(":
+                    before = len(self.errors)
+                    i = self.scan_paren(i + 1)
+                    unterminated |= len(self.errors) > before
+                elif nxt == "{" and d.name != "fish":
+                    before = len(self.errors)
+                    i = self.scan_brace(i + 1)
+                    unterminated |= len(self.errors) > before
+                elif nxt == "'" and d.ansi_c:
+                    flush(i)
+                    i, closed = self._ansi_c(i, pieces)
+                    unterminated |= not closed
+                    run = i
+                elif nxt == '"' and d.ansi_c:
+                    flush(i)
+                    i, closed = self._double(i + 1, pieces)
+                    unterminated |= not closed
+                    run = i
+                else:
+                    i += 1
+            elif c == "`" and d.backticks:
+                before = len(self.errors)
+                i = self.scan_backtick(i)
+                unterminated |= len(self.errors) > before
+            elif c == "(" and d.paren_subst:
+                flush(i)
+                before = len(self.errors)
+                j = self.scan_paren(i)
+                unterminated |= len(self.errors) > before
+                pieces.append(Piece(text[i:j], PieceKind.DYNAMIC, i))
+                i = j
+                run = i
+            elif c == "(" and d.arrays and not pieces and ASSIGNMENT_RE.fullmatch(text, start, i):
+                before = len(self.errors)
+                i = self.scan_paren(i)
+                unterminated |= len(self.errors) > before
+                array = True
+            elif c in "<>" and d.process_subst and i + 1 < n and text[i + 1] == "(":
+                flush(i)
+                j = self.scan_paren(i + 1)
+                pieces.append(Piece(text[i:j], PieceKind.DYNAMIC, i))
+                i = j
+                run = i
+            elif c in d.word_breaks:
+                break
+            else:  # a character the bare pattern stops at but that means nothing here
+                i += 1
+        flush(i)
+        word_text = "".join(p.text for p in pieces)
+        return Word(word_text, tuple(pieces), start, i, unterminated, array)
+
+    def _single(self, i: int, pieces: list[Piece]) -> tuple[int, bool]:
+        text, n = self.text, self.n
+        if not self.d.single_escapes:
+            j = text.find("'", i + 1)
+            if j < 0:
+                self.errors.append(LexError("unterminated single quote", i))
+                pieces.append(Piece(text[i + 1 :], PieceKind.LITERAL, i + 1))
+                return n, False
+            if j > i + 1:
+                pieces.append(Piece(text[i + 1 : j], PieceKind.LITERAL, i + 1))
+            return j + 1, True
+        run = j = i + 1
+        while j < n:
+            c = text[j]
+            if c == "'":
+                if j > run:
+                    pieces.append(Piece(text[run:j], PieceKind.LITERAL, run))
+                return j + 1, True
+            if c == "\\" and j + 1 < n and text[j + 1] in "'\\":
+                if j > run:
+                    pieces.append(Piece(text[run:j], PieceKind.LITERAL, run))
+                pieces.append(Piece(text[j + 1], PieceKind.LITERAL, j + 1))
+                j += 2
+                run = j
+                continue
+            j += 1
+        self.errors.append(LexError("unterminated single quote", i))
+        if n > run:
+            pieces.append(Piece(text[run:], PieceKind.LITERAL, run))
+        return n, False
+
+    def _double(self, i: int, pieces: list[Piece]) -> tuple[int, bool]:
+        text, n, d = self.text, self.n, self.d
+        search = d.double_re.search
+        run = j = i + 1
+        while True:
+            m = search(text, j)
+            if m is None:
+                self.errors.append(LexError("unterminated double quote", i))
+                if n > run:
+                    pieces.append(Piece(text[run:], PieceKind.EXPAND, run))
+                return n, False
+            k = m.start()
+            c = text[k]
+            if c == '"':
+                if k > run:
+                    pieces.append(Piece(text[run:k], PieceKind.EXPAND, run))
+                return k + 1, True
+            if c == "\\":
+                nxt = text[k + 1] if k + 1 < n else ""
+                if nxt == "\n" or (nxt and nxt in d.double_escapes):
+                    if k > run:
+                        pieces.append(Piece(text[run:k], PieceKind.EXPAND, run))
+                    if nxt != "\n":
+                        pieces.append(Piece(nxt, PieceKind.LITERAL, k + 1))
+                    j = run = k + 2
+                else:
+                    j = k + 1
+            elif c == "$":
+                nxt = text[k + 1] if k + 1 < n else ""
+                if nxt == "(":
+                    j = self.scan_paren(k + 1)
+                elif nxt == "{" and d.name != "fish":
+                    j = self.scan_brace(k + 1)
+                else:
+                    j = k + 1
+            else:  # backquote
+                j = self.scan_backtick(k)
+
+    def _ansi_c(self, i: int, pieces: list[Piece]) -> tuple[int, bool]:
+        text, n = self.text, self.n
+        out: list[str] = []
+        j = i + 2
+        while j < n:
+            c = text[j]
+            if c == "'":
+                if out:
+                    pieces.append(Piece("".join(out), PieceKind.LITERAL, i + 2, verbatim=False))
+                return j + 1, True
+            if c == "\\":
+                if j + 1 < n and text[j + 1] == "c" and j + 2 < n:
+                    out.append(_chr(ord(text[j + 2]) & 0x1F))
+                    j += 3
+                    continue
+                decoded, k = decode_c_escape(text, j, _ANSI_C_ESCAPES)
+                if k < 0:
+                    decoded, k = "\\" + text[j + 1], j + 2
+                out.append(decoded)
+                j = k
+                continue
+            out.append(c)
+            j += 1
+        self.errors.append(LexError("unterminated $'...' string", i))
+        if out:
+            pieces.append(Piece("".join(out), PieceKind.LITERAL, i + 2, verbatim=False))
+        return n, False
+
+    # ---- tokens
+
+    def run(self) -> None:
+        text, n, d = self.text, self.n, self.d
+        tokens = self.tokens
+        operators = d.operators
+        space = _SPACE.match
+        pending: list[tuple[str, bool, int]] = []  # here-documents whose body starts at the next newline
+        heredoc_op: str | None = None
+        i = 0
+        while i < n:
+            m = space(text, i)
+            if m is not None:
+                i = m.end()
+                if i >= n:
+                    break
+            c = text[i]
+            if c == "\n":
+                tokens.append(Op("\n", i, i + 1))
+                i += 1
+                heredoc_op = None
+                if pending:
+                    i = self._skip_heredocs(i, pending)
+                    pending = []
+                continue
+            if c == "\\" and i + 1 < n and text[i + 1] == "\n":
+                i += 2
+                continue
+            if c == "#":
+                j = text.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            if c in "<>" and d.process_subst and i + 1 < n and text[i + 1] == "(":
+                tokens.append(self.read_word(i))
+                i = tokens[-1].end
+                continue
+            op = None
+            if c in ";&|()<>":
+                for candidate in operators:
+                    if text.startswith(candidate, i):
+                        op = candidate
+                        break
+            if op is not None:
+                tokens.append(Op(op, i, i + len(op)))
+                i += len(op)
+                heredoc_op = op if d.heredocs and op in ("<<", "<<-") else None
+                continue
+            word = self.read_word(i)
+            if word.end == i:  # a character nothing consumes: step over it rather than loop
+                i += 1
+                continue
+            i = word.end
+            if i < n and text[i] in "<>" and word.text.isdigit() and len(word.pieces) == 1:
+                continue  # an fd number: `2>&1`
+            if heredoc_op is not None:
+                pending.append((word.text, heredoc_op == "<<-", word.start))
+                heredoc_op = None
+            tokens.append(word)
+        if pending:
+            self.errors.append(LexError("unterminated here-document", pending[0][2]))
+
+    def _skip_heredocs(self, i: int, pending: list[tuple[str, bool, int]]) -> int:
+        text, n = self.text, self.n
+        for delimiter, strip_tabs, opened in pending:
+            found = False
+            while i < n:
+                j = text.find("\n", i)
+                end = n if j < 0 else j
+                line = text[i:end]
+                if strip_tabs:
+                    line = line.lstrip("\t")
+                i = end + 1 if j >= 0 else n
+                if line == delimiter:
+                    found = True
+                    break
+            if not found:
+                self.errors.append(LexError("unterminated here-document", opened))
+                return n
+        return i
+
+
+@dataclass(frozen=True)
+class LexResult:
+    tokens: tuple[Token, ...]
+    errors: tuple[LexError, ...]
+
+
+def lex(text: str, dialect: Dialect) -> LexResult:
+    lexer = _Lexer(text, dialect)
+    try:
+        lexer.run()
+    except RecursionError:  # pragma: no cover - the scanners are iterative; belt and braces
+        lexer.errors.append(LexError("input too deeply nested", 0))
+    return LexResult(tuple(lexer.tokens), tuple(lexer.errors))
+
+
+# --------------------------------------------------------------------------- commands
+
+_SEPARATORS = frozenset({"\n", ";", "&", "&&", "||", "|", "|&", ";;", ";&", ";;&", "(", ")"})
+
+
+@dataclass(frozen=True)
+class Command:
+    """A simple command: its words in order, redirections removed."""
+
+    words: tuple[Word, ...]
+
+
+def split_commands(tokens: Sequence[Token]) -> list[Command]:
+    """Simple commands; `name() {` function headers produce no command."""
+    commands: list[Command] = []
+    words: list[Word] = []
+    skip_next_word = False
+    i = 0
+    count = len(tokens)
+    while i < count:
+        token = tokens[i]
+        if isinstance(token, Word):
+            if skip_next_word:
+                skip_next_word = False
+            else:
+                words.append(token)
+            i += 1
+            continue
+        op = token.op
+        if op in _SEPARATORS:
+            following = tokens[i + 1] if i + 1 < count else None
+            if op == "(" and len(words) == 1 and isinstance(following, Op) and following.op == ")":
+                words = []
+                i += 2
+                continue
+            if words:
+                commands.append(Command(tuple(words)))
+                words = []
+            skip_next_word = False
+        else:  # a redirection: its target is not an argument
+            skip_next_word = True
+        i += 1
+    if words:
+        commands.append(Command(tuple(words)))
+    return commands
+
+
+def command_basename(word: str) -> str:
+    base = word.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    for suffix in (".exe", ".cmd", ".bat", ".ps1"):
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def is_claude_package(arg: str) -> bool:
+    return bool(_CLAUDE_PACKAGE_ARG.search(arg))
+
+
+def command_runs_claude(command: str, args: Sequence[str]) -> bool:
+    """`claude ...`, or a package runner fetching Claude Code (`npx @anthropic-ai/claude-code`)."""
+    base = command_basename(command)
+    if base == "claude":
+        return True
+    if base in ("npx", "bunx", "pnpx"):
+        return any(is_claude_package(a) for a in args)
+    if base in ("npm", "pnpm", "yarn", "bun"):
+        runner = any(a in ("dlx", "exec", "x") for a in args[:3])
+        return runner and any(is_claude_package(a) for a in args)
+    return False
+
+
+def mentions_claude_install(text: str) -> bool:
+    """A build step that installs Claude Code (npm package, native installer, `claude install`)."""
+    return bool(_CLAUDE_INSTALL_TEXT.search(text))
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a simple command runs once prefix assignments and wrappers (`env`, `sudo`) are peeled."""
+
+    assignments: tuple[Word, ...]  # NAME=value words the command's environment gets
+    unsets: tuple[Word, ...]  # `env -u NAME` arguments
+    command: Word | None
+    args: tuple[Word, ...]
+    runs_claude: bool
+
+
+_WRAPPER_ARG_OPTIONS = {
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
+    "sudo": frozenset({"-u", "-g", "-p", "-C", "-D", "-h", "-r", "-t", "-T", "-U", "--user", "--group"}),
+    "doas": frozenset({"-u", "-C"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "exec": frozenset({"-a"}),
+    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+    "nohup": frozenset(),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+}
+_ASSIGNING_WRAPPERS = frozenset({"env", "sudo", "doas"})
+
+
+def is_prefix_assignment(word: Word) -> bool:
+    prefix = word.bare_prefix
+    m = ASSIGNMENT_RE.match(prefix)
+    return m is not None and m.group(2) == ""
+
+
+def resolve_invocation(words: Sequence[Word], prefix_assignments: bool = True) -> Invocation:
+    """Peel `X=1 env -u Y Z=2 nohup claude -p` down to `claude` with its environment changes."""
+    assignments: list[Word] = []
+    unsets: list[Word] = []
+    i = 0
+    count = len(words)
+    if prefix_assignments:
+        while i < count and is_prefix_assignment(words[i]):
+            assignments.append(words[i])
+            i += 1
+    while i < count:
+        base = words[i].text.rsplit("/", 1)[-1]  # case matters: a Dockerfile's `ENV` is not `env`
+        options = _WRAPPER_ARG_OPTIONS.get(base)
+        if options is None:
+            break
+        if base == "command" and i + 1 < count and words[i + 1].text in ("-v", "-V"):
+            return Invocation(tuple(assignments), tuple(unsets), None, (), False)
+        i += 1
+        while i < count:
+            arg = words[i].text
+            if arg == "--":
+                i += 1
+                break
+            if not arg.startswith("-") or arg == "-":
+                break
+            if base == "env" and arg in ("-u", "--unset") and i + 1 < count:
+                unsets.append(words[i + 1])
+                i += 2
+                continue
+            if base == "env" and arg.startswith("--unset="):
+                unsets.append(_subword(words[i], len("--unset=")))
+                i += 1
+                continue
+            if base == "env" and arg.startswith("-u") and len(arg) > 2:
+                unsets.append(_subword(words[i], 2))
+                i += 1
+                continue
+            i += 2 if arg in options else 1
+        if base in _ASSIGNING_WRAPPERS:
+            while i < count and "=" in words[i].text and NAME_RE.fullmatch(words[i].text.split("=", 1)[0]):
+                assignments.append(words[i])
+                i += 1
+        if base == "timeout" and i < count:
+            i += 1  # the duration
+    if i >= count:
+        return Invocation(tuple(assignments), tuple(unsets), None, (), False)
+    command = words[i]
+    args = words[i + 1 :]
+    runs = command_runs_claude(command.text, [a.text for a in args])
+    return Invocation(tuple(assignments), tuple(unsets), command, tuple(args), runs)
+
+
+def _subword(word: Word, index: int) -> Word:
+    pieces = word.pieces_from(index)
+    return Word(word.text[index:], pieces, word.offset_of(index), word.end)
+
+
+def word_from_text(text: str, start: int = 0, kind: PieceKind = PieceKind.LITERAL) -> Word:
+    """A word made of one verbatim piece (for sources that do their own quoting)."""
+    pieces = (Piece(text, kind, start),) if text else ()
+    return Word(text, pieces, start, start + len(text))
+
+
+# --------------------------------------------------------------------------- values
+
+_NEUTRAL_SUBST = re.compile(r"\$\(|`")
+
+
+def classify_pieces(pieces: Sequence[Piece], *, substitutions: bool = True) -> ValueKind:
+    """Combine per-piece classifications: quoted-literal text never expands.
+
+    One reference and nothing else is a REFERENCE; a reference next to any other text, two
+    references or any command substitution is DYNAMIC. `substitutions=False` for formats
+    that expand `$VAR` but never run commands (dotenv, Dockerfile ENV), where `$(` and
+    backquotes are just characters.
+    """
+    references = 0
+    literal_text = False
+    for piece in pieces:
+        if piece.kind is PieceKind.DYNAMIC:
+            return ValueKind.DYNAMIC
+        if not piece.text:
+            continue
+        if piece.kind is PieceKind.LITERAL:
+            literal_text = True
+            continue
+        text = piece.text if substitutions else _NEUTRAL_SUBST.sub("\x00", piece.text)
+        kind = classify(text, github=False)
+        if kind is ValueKind.DYNAMIC:
+            return kind
+        if kind is ValueKind.REFERENCE:
+            references += 1
+        else:
+            literal_text = True
+    if references == 0:
+        return ValueKind.LITERAL
+    if references == 1 and not literal_text:
+        return ValueKind.REFERENCE
+    return ValueKind.DYNAMIC
+
+
+# --------------------------------------------------------------------------- recording
+
+
+@dataclass
+class Recorder:
+    """Collects one file's observations and facts; `origin` maps lexed offsets to file offsets.
+
+    Views made with `view()` share the collections, so an alias body or a Dockerfile RUN
+    line can be lexed as its own text while recording positions in the file.
+    """
+
+    path: str
+    kind: FileKind
+    index: LineIndex
+    origin: Origin = identity
+    observations: list[Observation] = field(default_factory=list)
+    commands: list[JSONValue] = field(default_factory=list)
+    sources: list[JSONValue] = field(default_factory=list)
+    aliases: list[JSONValue] = field(default_factory=list)
+    errors: list[tuple[str, int]] = field(default_factory=list)  # (message, file offset)
+    flags: dict[str, bool] = field(default_factory=lambda: {"runs_claude": False})
+
+    def view(self, origin: Origin) -> Recorder:
+        outer = self.origin
+        return Recorder(
+            self.path,
+            self.kind,
+            self.index,
+            lambda offset: outer(origin(offset)),
+            self.observations,
+            self.commands,
+            self.sources,
+            self.aliases,
+            self.errors,
+            self.flags,
+        )
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.index.position(self.origin(offset))
+
+    def end_position(self, end: int, start: int) -> tuple[int, int]:
+        if end <= start:
+            return self.position(start)
+        line, column = self.index.position(self.origin(end - 1))
+        return line, column + 1
+
+    def location(self, start: int, end: int | None = None) -> Location:
+        line, column = self.position(start)
+        if end is None:
+            return Location(self.path, line, column)
+        end_line, end_column = self.end_position(end, start)
+        return Location(self.path, line, column, end_line, end_column)
+
+    def env(
+        self,
+        name: str,
+        name_offset: int,
+        value: str,
+        value_kind: ValueKind,
+        end: int,
+        *,
+        scope: str,
+        group: tuple[str, ...] = (),
+    ) -> None:
+        self.observations.append(
+            Observation(
+                kind=ObservationKind.ENV,
+                name=name,
+                value=value,
+                location=self.location(name_offset, end),
+                file_kind=self.kind,
+                scope=scope,
+                value_kind=value_kind,
+                group=group,
+            )
+        )
+
+    def unset(self, name: str, name_offset: int, end: int, scope: str, group: tuple[str, ...] = ()) -> None:
+        self.observations.append(
+            Observation(
+                kind=ObservationKind.UNSET,
+                name=name,
+                value=None,
+                location=self.location(name_offset, end),
+                file_kind=self.kind,
+                scope=scope,
+                value_kind=ValueKind.LITERAL,
+                group=group,
+            )
+        )
+
+    def error(self, message: str, offset: int) -> None:
+        self.errors.append((message, self.origin(offset)))
+
+    def notifications(self) -> tuple[Notification, ...]:
+        """At most one: the first problem, and how many there were (no file content)."""
+        if not self.errors:
+            return ()
+        message, offset = min(self.errors, key=lambda e: e[1])
+        line, _ = self.index.position(offset)
+        extra = len(self.errors) - 1
+        suffix = f" ({extra} more problem{'s' if extra > 1 else ''} in this file)" if extra else ""
+        return (
+            Notification(
+                level="warning",
+                message=f"{message} at line {line}{suffix}",
+                path=self.path,
+                line=line,
+                descriptor="parse-error",
+            ),
+        )
+
+    def add_command(self, offset: int, command: str, runs_claude: bool, alias: str | None = None) -> str:
+        """Record a command line; returns its line as the group key."""
+        line, column = self.position(offset)
+        self.commands.append(
+            {"line": line, "column": column, "command": command, "runs_claude": runs_claude, "alias": alias}
+        )
+        if runs_claude:
+            self.flags["runs_claude"] = True
+        return str(line)
+
+    def facts(self) -> dict[str, JSONValue]:
+        return {
+            "runs_claude": self.flags["runs_claude"],
+            "commands": list(self.commands),
+            "sources": list(self.sources),
+            "aliases": list(self.aliases),
+        }
+
+
+def sub_origin(word: Word, value_index: int) -> Origin:
+    """Map offsets inside `word.text[value_index:]` back to offsets in the word's lexed text."""
+
+    def origin(offset: int) -> int:
+        return word.offset_of(value_index + offset)
+
+    return origin

@@ -1,0 +1,50 @@
+"""Every rule fires on its `fires` fixtures and stays silent on its `silent` fixtures.
+
+Layout (zizmor-style: the rule ID is the fixture folder name):
+    fixtures/CCP101/fires-<name>/...   files of a small repository, plus case.toml listing the
+                                       exact findings of that rule: [[expect]] path, line, column, message
+    fixtures/CCP101/silent-<name>/...  no finding of that rule
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixturerepo import load_case, materialise
+from scanner.ruleset import preset_ruleset
+from scanner.scan import ScanOptions, scan_repository
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+CASES = sorted(
+    p for p in FIXTURES.glob("CCP*/*") if p.is_dir() and p.name.startswith(("fires", "silent"))
+)
+
+
+def _scan(case_dir: Path, tmp_path: Path) -> list[tuple[str, str, int, int, str]]:
+    repo = materialise(case_dir, tmp_path / "repo")
+    ruleset = preset_ruleset("strict")
+    case = load_case(case_dir)
+    params = {**ruleset.params, **dict(case.get("params", {}))}  # type: ignore[call-overload]
+    result = scan_repository(repo, ScanOptions(rules=ruleset.rules, params=params))
+    return [
+        (f.rule_id, f.location.path, f.location.line, f.location.column, f.message)
+        for f in result.findings
+    ]
+
+
+@pytest.mark.parametrize("case_dir", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_rule_fixture(case_dir: Path, tmp_path: Path) -> None:
+    rule_id = case_dir.parent.name
+    found = [f for f in _scan(case_dir, tmp_path) if f[0] == rule_id]
+    if case_dir.name.startswith("silent"):
+        assert found == []
+        return
+    case = load_case(case_dir)
+    expected = [
+        (rule_id, e["path"], e["line"], e["column"], e["message"])
+        for e in case.get("expect", [])  # type: ignore[attr-defined]
+    ]
+    assert expected, f"{case_dir}/case.toml lists no [[expect]] findings"
+    assert found == expected

@@ -1,0 +1,48 @@
+"""Turn a fixture directory into a real git repository with a real commit, for scanning."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CASE_FILE = "case.toml"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Fixture Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Fixture Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    out = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True)
+    return out.stdout
+
+
+def load_case(case_dir: Path) -> dict[str, object]:
+    path = case_dir / CASE_FILE
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def materialise(case_dir: Path, dest: Path) -> Path:
+    """Copy the case into `dest`, `git init`, commit everything except `untracked` files."""
+    case = load_case(case_dir)
+    shutil.copytree(case_dir, dest, symlinks=True, ignore=shutil.ignore_patterns(CASE_FILE))
+    git(dest, "init", "-q", "-b", "main")
+    untracked = [str(p) for p in case.get("untracked", [])]  # type: ignore[attr-defined]
+    git(dest, "add", "-A", "--", ".", *[f":(exclude){p}" for p in untracked])
+    git(dest, "commit", "-q", "--allow-empty", "-m", "fixture")
+    return dest
