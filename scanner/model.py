@@ -143,7 +143,7 @@ class ParsedFile:
     notifications: tuple[Notification, ...] = ()
     # Source-specific facts rules may need; values are plain data (see each source's docs).
     # Settings files: "strict_errors" (why Claude Code would reject it), "valid_json".
-    # Workflows: "jobs" -> {job_id: {"line", "column", "runs_claude", "action_steps": [...]}}.
+    # Workflows: "jobs" -> {job_id: {"line", "column", "runs_claude", "claude_steps": [...]}}.
     # Dockerfiles/devcontainers/compose: "runs_claude" and anchors.
     facts: dict[str, JSONValue] = field(default_factory=dict)
     in_effect: bool = True  # False for settings Claude Code never reads (examples, templates)

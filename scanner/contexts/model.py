@@ -36,8 +36,8 @@ class LayerKind(str, enum.Enum):
     PROJECT = "project"
     USER = "user"
     # environment layers, below every settings `env`
+    ACTION = "action"  # claude-code-action inputs (claude_env, provider switches): above the step env
     STEP = "step"
-    ACTION = "action"  # claude-code-action inputs (claude_env, provider switches)
     JOB = "job"
     WORKFLOW = "workflow"
     CONTAINER_ENV = "container-env"  # devcontainer containerEnv/remoteEnv, compose environment

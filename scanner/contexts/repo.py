@@ -14,6 +14,8 @@ from scanner.contexts.resolve import resolve_env, resolve_provider, resolve_sett
 from scanner.knowledge import KnowledgeBase
 from scanner.model import FileKind, JSONValue, Location, Observation, ParsedFile
 
+# Settings precedence, highest first (reference 1.2); environment layers keep their given order below.
+SETTINGS_RANK = {LayerKind.MANAGED: 0, LayerKind.CLI: 1, LayerKind.LOCAL: 2, LayerKind.PROJECT: 3, LayerKind.USER: 4}
 REJECTING_KINDS = frozenset({FileKind.SETTINGS_USER, FileKind.SETTINGS_PROJECT, FileKind.SETTINGS_LOCAL})
 MANAGED_KINDS = frozenset({FileKind.SETTINGS_MANAGED, FileKind.SETTINGS_MANAGED_DROPIN})
 
@@ -57,7 +59,7 @@ def build_context(
     kb: KnowledgeBase,
     attributes: Mapping[str, str] | None = None,
 ) -> Context:
-    ordered = tuple(sorted(layers, key=lambda layer: 0 if layer.kind.is_settings else 1))
+    ordered = tuple(sorted(layers, key=lambda layer: SETTINGS_RANK.get(layer.kind, len(SETTINGS_RANK))))
     env = resolve_env(ordered)
     settings = resolve_settings(ordered, kb)
     return Context(
@@ -259,10 +261,12 @@ class RepoContextBuilder:
                             action.append(obs)
                         else:
                             steps.append(obs)
+            # The action writes inline `settings` to ~/.claude/settings.json (user scope), and its own
+            # step env (from its inputs) overrides the workflow's step env for the names it sets.
             layers = [
-                env_layer(LayerKind.CLI, f"{parsed.path} job {job_id} action settings", settings, (parsed.path,)),
-                env_layer(LayerKind.STEP, f"{parsed.path} job {job_id} step env", steps, (parsed.path,)),
+                env_layer(LayerKind.USER, f"{parsed.path} job {job_id} action settings", settings, (parsed.path,)),
                 env_layer(LayerKind.ACTION, f"{parsed.path} job {job_id} action inputs", action, (parsed.path,)),
+                env_layer(LayerKind.STEP, f"{parsed.path} job {job_id} step env", steps, (parsed.path,)),
                 env_layer(LayerKind.JOB, f"{parsed.path} job {job_id} env", job_env, (parsed.path,)),
                 env_layer(LayerKind.WORKFLOW, f"{parsed.path} workflow env", wf_env, (parsed.path,)),
             ]

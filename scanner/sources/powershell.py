@@ -522,7 +522,9 @@ class _Statements:
         runs = command_runs_claude(head.text, ["".join(t.text for t in arg) for arg in args])
         if runs:
             self.rec.add_command(head.start, head.text, True)
-        return stop
+        # the arguments are visited again: script blocks in them (`if (...) { $env:X = 1 }`)
+        # hold statements of their own
+        return i + 1
 
     def _arguments(self, first: int, stop: int) -> list[list[_Tok]]:
         """Argument-mode arguments: tokens glued without whitespace form one argument."""

@@ -189,6 +189,7 @@ class _Shell:
             return
         command = invocation.command.text if invocation.command is not None else ""
         line = self.rec.add_command(words[0].start, command, invocation.runs_claude, self.alias)
+        group: tuple[str, ...]
         if self.alias is not None:
             scope, group = "alias", ("alias", self.alias)
         else:

@@ -10,7 +10,7 @@ import re
 
 from scanner.model import ValueKind
 
-_GHA_EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
+_GHA_EXPR = re.compile(r"\$\{\{(?:(?!\}\}).)*\}\}", re.S)
 _SHELL_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
 _PWSH_REF = re.compile(r"\$env:[A-Za-z_][A-Za-z0-9_]*", re.I)
 _SUBST = re.compile(r"\$\(|`")

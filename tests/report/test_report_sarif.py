@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -22,7 +23,7 @@ import pytest
 import scanner
 from scanner.catalogue.model import Rule
 from scanner.model import Finding, Location, Notification, Severity, Suppression
-from scanner.report import github_limits
+from scanner.report import github_limits, sarif
 from scanner.report.fingerprints import line_hashes, stable_fingerprint
 from scanner.report.model import ScanResult
 from scanner.report.sarif import redact_line, render_sarif
@@ -594,6 +595,38 @@ def test_snippets_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(github_limits, "MAX_SNIPPET_CHARS", 10)
     result = _results_by_rule(_log())[("CCP101", SETTINGS)]
     assert result["locations"][0]["physicalLocation"]["region"]["snippet"] == {"text": '    "DISA…'}
+
+
+def _snippet_of(line_text: str) -> str | None:
+    finding = replace(TELEMETRY_FINDING, location=Location("long.json", 1, 1), provenance=())
+    region = _run(_log(_result(finding), texts={"long.json": line_text}))["results"][0]["locations"][0][
+        "physicalLocation"
+    ]["region"]
+    snippet: str | None = region.get("snippet", {}).get("text")
+    return snippet
+
+
+def test_secret_crossing_the_snippet_cut_is_masked_before_the_cut() -> None:
+    token = "Ab1" * 20
+    assert _snippet_of("x" * 380 + " " + token) == "x" * 380 + " <redacted>"
+    assert _snippet_of("y" * 390 + " api_key=" + token + " " + "z" * 500) == "y" * 390 + " api_key=…"
+
+
+def test_long_lines_stay_fast_and_are_marked_as_cut() -> None:
+    started = time.monotonic()
+    assert _snippet_of("key=" * 250_000) == "key=<redacted>…"
+    snippet = _snippet_of("ab=1," * 200_000)
+    assert time.monotonic() - started < 5
+    assert snippet == ("ab=1," * 80)[:399] + "…"
+
+
+def test_huge_files_get_no_line_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sarif, "_MAX_HASHED_CHARS", 10)
+    result = _results_by_rule(_log())[("CCP101", SETTINGS)]
+    assert result["partialFingerprints"] == {"ccpolicy/v1": "a" * 32}
+    assert result["locations"][0]["physicalLocation"]["region"]["snippet"] == {
+        "text": '    "DISABLE_TELEMETRY": "0"'
+    }
 
 
 # ---------------------------------------------------------------------------------------------
