@@ -25,6 +25,8 @@ class ControlState:
     # each with the reading that explains why.
     ineffective: tuple[tuple[Effective, Reading], ...] = ()
     ignored: tuple[Effective, ...] = ()  # set only in layers Claude Code does not read
+    # The provider whose default would switch it off, when CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST prevents that.
+    host_override: str | None = None
 
 
 def control_state(ctx: Context, name: str, kb: KnowledgeBase) -> ControlState:
@@ -59,4 +61,11 @@ def control_state(ctx: Context, name: str, kb: KnowledgeBase) -> ControlState:
         and provider.name in control.off_on_providers
     ):
         return ControlState(control, True, by_provider=provider.name)
-    return ControlState(control, False, ineffective=tuple(ineffective), ignored=tuple(ignored))
+    override = (
+        provider.name
+        if provider.third_party and provider.managed_by_host and provider.name in control.off_on_providers
+        else None
+    )
+    return ControlState(
+        control, False, ineffective=tuple(ineffective), ignored=tuple(ignored), host_override=override
+    )

@@ -71,9 +71,8 @@ def git(repo: Path, *args: str, input: bytes | None = None, env: Mapping[str, st
         check=False,
     )
     if completed.returncode != 0:
-        raise AssertionError(
-            f"git {' '.join(args)} failed ({completed.returncode}): {completed.stderr.decode(errors='replace')}"
-        )
+        output = (completed.stdout + completed.stderr).decode(errors="replace")
+        raise AssertionError(f"git {' '.join(args)} failed ({completed.returncode}): {output}")
     return completed.stdout.decode("utf-8", "surrogateescape").rstrip("\n")
 
 

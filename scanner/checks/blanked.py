@@ -21,11 +21,13 @@ def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
             var = kb.variable(obs.name)
             if var is None or var.effect != PROTECTS:
                 continue
+            titles = [kb.controls[c].title for c in var.controls if c in kb.controls]
+            what = f" ({titles[0][0].lower() + titles[0][1:]})" if titles else ""
             yield finding(
                 rule,
                 f'{parsed.path} sets {obs.name} to "", which overrides any {obs.name} a developer exports in '
-                f'their shell: Claude Code treats "" as unset, so this protection is switched off for everyone '
-                f"who runs Claude Code here ({var.summary.rstrip('.')}).",
+                f'their shell: Claude Code treats "" as unset, so this protection{what} is switched off for '
+                "everyone who runs Claude Code here.",
                 obs.location,
                 key=obs.name,
             )

@@ -77,7 +77,7 @@ def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
                 occurrence += 1
                 yield finding(
                     rule,
-                    f"{kind_of(m.group(0))} is written literally in this file (value redacted): anyone who "
+                    f"{kind_of(m.group(0)).capitalize()} is written literally in this file (value redacted): anyone who "
                     "can read the file can use it, and it stays in git history after removal. Rotate it and "
                     "load it from a secret store instead.",
                     Location(parsed.path, lineno, m.start() + 1, lineno, m.end() + 1),

@@ -96,9 +96,17 @@ def _control(cond: Mapping[str, Any], ctx: Context, kb: KnowledgeBase) -> Match:
     for eff in state.ignored:
         evidence.append(eff)
         obs = eff.ignored[0]
-        details.append(f"{eff.name} is set in {obs.location.short()}, which Claude Code does not read")
+        layer = next((layer for layer in ctx.layers if obs in layer.observations), None)
+        why = layer.why_not_in_effect if layer is not None and layer.why_not_in_effect else (
+            "Claude Code ignores it there")
+        details.append(f"{eff.name} is set in {obs.location.short()}, but {why}")
     if not details:
         details.append(f"nothing in its configuration sets {_names(state.control.disabled_by)}")
+    if state.host_override:
+        details.append(
+            f"the {state.host_override} provider would switch it off by default, but "
+            "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST is set"
+        )
     if ctx.provider.evidence is not None and not ctx.provider.certain:
         details.append(
             f"{ctx.provider.evidence.name} is not a literal, so the first-party default is assumed"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import classify
+from scanner.discovery.read import is_plain_relpath
 from scanner.gitsafe import GitError, run_git
 from scanner.model import FileKind, Notification
 
@@ -65,15 +66,6 @@ def _outside_note(relpath: str) -> Notification:
     )
 
 
-def _is_plain_relpath(relpath: str) -> bool:
-    """Git paths are trusted no further than the directory: no `..`, no absolute paths."""
-    if not relpath or relpath.startswith("/"):
-        return False
-    if ".." not in relpath and "//" not in relpath and "/./" not in relpath:
-        return not relpath.startswith("./") and relpath not in (".",)
-    return all(part not in ("", ".", "..") for part in relpath.split("/"))
-
-
 def _symlink_verdict(real_root: str, relpath: str) -> tuple[bool, Notification | None]:
     """(list it?, note) for a symlink: kept only if it resolves to a regular file in the root."""
     real = os.path.realpath(os.path.join(real_root, relpath))
@@ -100,30 +92,39 @@ def _under_skipped_dir(relpath: str, venv_dirs: frozenset[str]) -> bool:
     return False
 
 
-def _parse_ls_files(output: bytes) -> tuple[list[str], list[str], list[str]]:
-    """(tracked regular files, tracked symlinks, untracked) from `ls-files -z -s -t` output."""
-    present: dict[str, str] = {}  # path -> mode; unmerged paths appear once per stage
-    deleted: set[str] = set()
-    untracked: list[str] = []
-    for entry in output.decode("utf-8", "surrogateescape").split("\0"):
-        if len(entry) < 3:
-            continue
-        tag = entry[0]
-        if tag == "?":
-            untracked.append(entry[2:])
-            continue
-        meta, _, path = entry[2:].partition("\t")
-        if tag == "R":
-            deleted.add(path)
-        elif tag in _TRACKED_TAGS:
-            present[path] = meta[:6]
-    regular: list[str] = []
-    symlinks: list[str] = []
-    for path, mode in present.items():
-        if path in deleted or mode == _MODE_GITLINK:
-            continue
-        (symlinks if mode == _MODE_SYMLINK else regular).append(path)
-    return regular, symlinks, untracked
+class _GitEntries:
+    """What `ls-files -z -s -t` said, sorted into what needs no further checking and what does."""
+
+    def __init__(self, output: bytes) -> None:
+        present: dict[str, str] = {}  # path -> mode; unmerged paths appear once per stage
+        unsure: dict[str, str] = {}  # skip-worktree: usually absent (sparse checkout), maybe not
+        deleted: set[str] = set()
+        self.untracked: list[str] = []
+        for entry in output.decode("utf-8", "surrogateescape").split("\0"):
+            if len(entry) < 3:
+                continue
+            tag = entry[0]
+            if tag == "?":
+                self.untracked.append(entry[2:])
+                continue
+            meta, _, path = entry[2:].partition("\t")
+            if tag == "R":
+                deleted.add(path)
+            elif tag == "S":
+                unsure[path] = meta[:6]
+            elif tag in _TRACKED_TAGS:
+                present[path] = meta[:6]
+        self.regular: list[str] = []
+        self.symlinks: list[str] = []
+        for path, mode in present.items():
+            if path in deleted or mode == _MODE_GITLINK:
+                continue
+            (self.symlinks if mode == _MODE_SYMLINK else self.regular).append(path)
+        self.skip_worktree: list[str] = [path for path, mode in unsure.items() if mode != _MODE_GITLINK]
+
+    @property
+    def any_tracked(self) -> bool:
+        return bool(self.regular or self.symlinks or self.skip_worktree)
 
 
 def _git_listing(root: Path, real_root: str, *, tracked_only: bool) -> FileListing | None:
@@ -137,24 +138,18 @@ def _git_listing(root: Path, real_root: str, *, tracked_only: bool) -> FileListi
         if error.not_a_repository or "work tree" in error.stderr_summary:
             return None
         raise
-    regular, symlinks, untracked = _parse_ls_files(output)
-    if not regular and not symlinks and not _is_toplevel(root, real_root):
+    entries = _GitEntries(output)
+    if not entries.any_tracked and not _is_toplevel(root, real_root):
         # An untracked directory inside someone else's work tree (or a home directory that is a
         # repository ignoring everything): git knows nothing useful about it, so walk it.
         return None
     notes: list[Notification] = []
-    tracked = {path for path in regular if _is_plain_relpath(path)}
-    for path in symlinks:
-        if not _is_plain_relpath(path):
-            continue
-        keep, note = _symlink_verdict(real_root, path)
-        if note is not None:
-            notes.append(note)
-        if keep:
-            tracked.add(path)
+    tracked = {path for path in entries.regular if is_plain_relpath(path)}
+    # git gave no mode for symlinks' targets nor presence for skip-worktree entries: look.
+    tracked.update(_present_on_disk(real_root, entries.symlinks + entries.skip_worktree, notes))
     files = set(tracked)
     if not tracked_only:
-        files.update(_usable_untracked(real_root, untracked, notes))
+        files.update(_usable_untracked(real_root, entries.untracked, notes))
     return FileListing(
         root=root,
         is_git=True,
@@ -164,19 +159,16 @@ def _git_listing(root: Path, real_root: str, *, tracked_only: bool) -> FileListi
     )
 
 
-def _usable_untracked(real_root: str, untracked: list[str], notes: list[Notification]) -> list[str]:
-    venv_dirs = frozenset(
-        path[: -len(VENV_MARKER) - 1] for path in untracked if path.endswith("/" + VENV_MARKER)
-    )
+def _present_on_disk(real_root: str, paths: list[str], notes: list[Notification]) -> list[str]:
+    """The paths that are regular files, or symlinks to regular files inside the root."""
     usable: list[str] = []
-    for path in untracked:
-        # A trailing slash is a nested repository git did not enter: not ours to list.
-        if path.endswith("/") or not _is_plain_relpath(path) or _under_skipped_dir(path, venv_dirs):
+    for path in paths:
+        if not is_plain_relpath(path):
             continue
         try:
             mode = os.lstat(os.path.join(real_root, path)).st_mode
         except OSError:
-            continue  # gone since git looked
+            continue  # not on disk (deleted, sparse checkout, gone since git looked)
         if stat.S_ISREG(mode):
             usable.append(path)
         elif stat.S_ISLNK(mode):
@@ -186,6 +178,15 @@ def _usable_untracked(real_root: str, untracked: list[str], notes: list[Notifica
             if keep:
                 usable.append(path)
     return usable
+
+
+def _usable_untracked(real_root: str, untracked: list[str], notes: list[Notification]) -> list[str]:
+    venv_dirs = frozenset(
+        path[: -len(VENV_MARKER) - 1] for path in untracked if path.endswith("/" + VENV_MARKER)
+    )
+    # A trailing slash is a nested repository git did not enter: not ours to list.
+    kept = [path for path in untracked if not path.endswith("/") and not _under_skipped_dir(path, venv_dirs)]
+    return _present_on_disk(real_root, kept, notes)
 
 
 def _is_toplevel(root: Path, real_root: str) -> bool:

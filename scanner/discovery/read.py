@@ -77,10 +77,13 @@ def _inside(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def _is_plain_relpath(relpath: str) -> bool:
-    if not relpath or relpath.startswith("/") or "\0" in relpath:
-        return False
-    return all(part not in ("", ".", "..") for part in relpath.split("/"))
+def is_plain_relpath(relpath: str) -> bool:
+    """Relative, POSIX, and never leaving its directory: no `..`, `.` or empty component.
+
+    Paths from git and from callers are trusted no further than that.
+    """
+    probe = f"/{relpath}/"
+    return "//" not in probe and "/./" not in probe and "/../" not in probe and "\0" not in relpath
 
 
 def read_text(
@@ -92,7 +95,7 @@ def read_text(
     are not regular files, files over `max_bytes`, binary files; notes a Latin-1 fallback.
     Never raises.
     """
-    if not _is_plain_relpath(relpath):
+    if not is_plain_relpath(relpath):
         return None, _note("warning", "path is not a plain relative path; not read", relpath, "invalid-path")
     try:
         real_root = os.path.realpath(root)

@@ -17,7 +17,9 @@ MAX_NOTIFICATIONS = 50
 MAX_CELL_CHARS = 300
 
 _SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
-_MARKUP = re.compile(r"([\\`*_\[\]<>|])")
+# `_` inside a word (DO_NOT_TRACK) never starts emphasis in GitHub-flavoured Markdown, so only
+# underscores at a word edge are escaped: variable names stay readable in the raw text.
+_MARKUP = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 

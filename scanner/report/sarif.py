@@ -59,6 +59,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MAX_HASHED_CHARS = 4_000_000
 _REDACTION_MARGIN = 200
 _DRIVE = re.compile(r"^[A-Za-z]:/")
+_UNKNOWN_ORIGIN = "unknown"  # placeholder metadata for a finding whose rule is not in the result
 
 
 def severity_level(severity: Severity) -> str:
@@ -134,10 +135,13 @@ def _file_uri(absolute_posix: str) -> str:
 
 
 def _root_uri(root: str) -> str:
-    clean = posixpath.normpath(_posix(root)) if root else "/"
+    clean = posixpath.normpath(_posix(root))
     if clean.startswith("//"):
         clean = "/" + clean.lstrip("/")
-    return _file_uri(clean).rstrip("/") + "/"
+    if re.fullmatch(r"[A-Za-z]:", clean):  # normpath turns "C:/" into "C:"
+        clean += "/"
+    uri = _file_uri(clean)
+    return uri if uri.endswith("/") else uri + "/"
 
 
 @dataclass(frozen=True)
@@ -308,9 +312,11 @@ def _help_markdown(rule: Rule) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _is_credential_rule(rule: Rule) -> bool:
+def _may_show_line(rule: Rule) -> bool:
+    """False for credential rules, whose line is the secret, and for rules we know nothing of."""
     # CCP4xx is the credentials range (DESIGN.md); tags say so too, either is enough.
-    return rule.id.startswith("CCP4") or any("credential" in tag.lower() for tag in rule.tags)
+    credential = rule.id.startswith("CCP4") or any("credential" in tag.lower() for tag in rule.tags)
+    return not credential and rule.origin != _UNKNOWN_ORIGIN
 
 
 def _positive(value: object) -> int | None:
@@ -352,8 +358,7 @@ def _placeholder_rule(rule_id: str, findings: Sequence[Finding]) -> Rule:
         example="",
         use_instead="",
         fix="",
-        tags=("credential",),  # unknown rule: never copy its line into a snippet
-        origin="unknown",
+        origin=_UNKNOWN_ORIGIN,
     )
 
 
@@ -477,7 +482,7 @@ class _LogBuilder:
         )
 
     def _snippet(self, rule: Rule, location: Location) -> str | None:
-        if _is_credential_rule(rule):
+        if not _may_show_line(rule):
             return None
         file = self._file(location.path)
         line = _positive(location.line) or 1

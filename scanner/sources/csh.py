@@ -24,8 +24,8 @@ from scanner.sources.shlex_util import (
     identity,
     lex,
     normalize_text,
+    relevant_commands,
     resolve_invocation,
-    split_commands,
     sub_origin,
 )
 
@@ -34,6 +34,7 @@ from scanner.sources.shlex_util import (
 _KEYWORDS = frozenset(
     {"if", "then", "else", "endif", "end", "while", "foreach", "switch", "breaksw", "nohup"}
 )
+_HEADS = frozenset({"setenv", "unsetenv", "alias", "source"})
 
 
 def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
@@ -70,10 +71,8 @@ class _Csh:
         if report_errors:
             for error in result.errors:
                 self.rec.error(error.message, error.offset)
-        for command in split_commands(result.tokens):
-            if any(word.unterminated for word in command.words):
-                continue
-            self.command(command.words)
+        for words in relevant_commands(result, _KEYWORDS, _HEADS):
+            self.command(words)
 
     def _scope(self, default: str) -> tuple[str, tuple[str, ...]]:
         if self.alias is not None:
@@ -81,12 +80,6 @@ class _Csh:
         return default, ()
 
     def command(self, words: Sequence[Word]) -> None:
-        i = 0
-        while i < len(words) and words[i].text in _KEYWORDS and words[i].bare_prefix == words[i].text:
-            i += 1
-        words = words[i:]
-        if not words:
-            return
         head = words[0].text
         args = words[1:]
         if head == "setenv":

@@ -27,13 +27,13 @@ from scanner.sources.shlex_util import (
     classify_pieces,
     lex,
     normalize_text,
+    relevant_commands,
     resolve_invocation,
-    split_commands,
     sub_origin,
 )
 
 _KEYWORDS = frozenset({"if", "else", "while", "and", "or", "not", "!", "begin", "end", "time"})
-_HEADERS = frozenset({"function", "for", "switch", "case"})  # the rest of the line is not a command
+_HEADS = frozenset({"set", "alias", "source", "."})
 _LONG_FLAGS = {
     "--export": "x",
     "--global": "g",
@@ -92,10 +92,8 @@ class _Fish:
         if report_errors:
             for error in result.errors:
                 self.rec.error(error.message, error.offset)
-        for command in split_commands(result.tokens):
-            if any(word.unterminated for word in command.words):
-                continue
-            self.command(command.words)
+        for words in relevant_commands(result, _KEYWORDS, _HEADS):
+            self.command(words)
 
     def _scope(self, default: str) -> tuple[str, tuple[str, ...]]:
         if self.alias is not None:
@@ -103,12 +101,6 @@ class _Fish:
         return default, ()
 
     def command(self, words: Sequence[Word]) -> None:
-        i = 0
-        while i < len(words) and words[i].text in _KEYWORDS and words[i].bare_prefix == words[i].text:
-            i += 1
-        words = words[i:]
-        if not words or words[0].text in _HEADERS:
-            return
         head = words[0].text
         args = words[1:]
         if head == "set":

@@ -31,8 +31,8 @@ from scanner.sources.shlex_util import (
     classify_pieces,
     lex,
     normalize_text,
+    relevant_commands,
     resolve_invocation,
-    split_commands,
     sub_origin,
 )
 
@@ -40,6 +40,7 @@ _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time",
      "esac", "noglob", "nocorrect", "coproc"}
 )
+_NAMED_KEYWORDS = frozenset({"function"})  # `function NAME` precedes a body
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 _DIRENV_SOURCES = {
     "dotenv": ".env",
@@ -49,6 +50,7 @@ _DIRENV_SOURCES = {
     "source_up": ".envrc",
     "source_up_if_exists": ".envrc",
 }
+_HEADS = _DECLARATIONS | {"unset", "set", "alias", "source", "."} | frozenset(_DIRENV_SOURCES)
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,8 @@ class _Shell:
         if report_errors:
             for error in result.errors:
                 self.rec.error(error.message, error.offset)
-        for command in split_commands(result.tokens):
-            if any(word.unterminated for word in command.words):
-                continue  # the shell rejects this command; its assignments never happen
-            self.command(_strip_keywords(command.words))
+        for words in relevant_commands(result, _KEYWORDS, _HEADS, _NAMED_KEYWORDS):
+            self.command(words)
 
     # ---- scopes
 
@@ -359,19 +359,3 @@ def _value(word: Word, value_index: int, name: str, append: bool) -> tuple[str, 
     if append:  # `X+=v` extends whatever X held: not a value the scanner can know
         return "${" + name + "}" + value, ValueKind.DYNAMIC if value else ValueKind.REFERENCE
     return value, classify_pieces(pieces)
-
-
-def _strip_keywords(words: Sequence[Word]) -> Sequence[Word]:
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if not word.bare_prefix or word.bare_prefix != word.text:
-            break
-        if word.text == "function":
-            i += 2
-            continue
-        if word.text not in _KEYWORDS:
-            break
-        i += 1
-    return words[i:]
-

@@ -15,8 +15,9 @@ from __future__ import annotations
 import bisect
 import enum
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from scanner.model import (
     FileKind,
@@ -89,16 +90,16 @@ class PieceKind(enum.Enum):
     DYNAMIC = "dynamic"  # command substitution spelt without `$` (fish `(cmd)`, `<(cmd)`)
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
+    """Immutable; a NamedTuple rather than a dataclass because profiles make thousands."""
+
     text: str
     kind: PieceKind
     start: int  # offset, in the lexed text, of the first source character of the piece
     verbatim: bool = True  # text == lexed_text[start:start + len(text)]
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     text: str  # after quote removal and escape processing (expansions left as written)
     pieces: tuple[Piece, ...]
     start: int
@@ -143,16 +144,6 @@ class Word:
         return first.text
 
 
-@dataclass(frozen=True, slots=True)
-class Op:
-    op: str
-    start: int
-    end: int
-
-
-Token = Word | Op
-
-
 @dataclass(frozen=True)
 class LexError:
     message: str  # never contains file content
@@ -166,6 +157,8 @@ class Dialect:
     bare_re: re.Pattern[str]  # a run of characters with no special meaning
     double_re: re.Pattern[str]  # next special character inside double quotes
     double_escapes: str  # what a backslash escapes inside double quotes
+    master: re.Pattern[str]  # the fast path: see `_Lexer.run`
+    plain_re: re.Pattern[str]  # a word with nothing to unquote or decode
     heredocs: bool = False
     ansi_c: bool = False  # $'...'
     backticks: bool = True
@@ -177,13 +170,37 @@ class Dialect:
     word_breaks: str = " \t\n\r\f\v;&|()<>"
 
 
+def _master(operators: Sequence[str], word: str) -> re.Pattern[str]:
+    """Blanks and continuations, then one newline, comment, operator or simple word.
+
+    Every alternative inside `word` matches a distinct first character, and nothing follows
+    the repetition, so a failed attempt never backtracks more than linearly.
+    """
+    ops = "|".join(re.escape(op) + (r"(?!\()" if op in ("<", ">") else "") for op in operators)
+    return re.compile(
+        r"(?:[ \t\r\f\v]|\\\n)*(?:(?P<nl>\n)|(?P<c>#[^\n]*)|(?P<op>" + ops + r")|(?P<w>(?:" + word + r")+))"
+    )
+
+
+_POSIX_OPERATORS = (
+    ";;&", "&>>", "<<-", "<<<", "&&", "||", ";;", ";&", "|&", "&>", "<<", ">>", "<&", ">&", "<>",
+    ">|", ";", "&", "|", "(", ")", "<", ">",
+)
+_FISH_OPERATORS = ("&>>", "&&", "||", "&>", ">>", ">?", ";", "&", "|", "<", ">")
+_CSH_OPERATORS = (
+    ">>&!", ">>&", ">&!", "&&", "||", "|&", ">>", ">&", ">!", "<<", ";", "&", "|", "(", ")", "<", ">",
+)
+
 POSIX = Dialect(
     name="posix",
-    operators=(
-        ";;&", "&>>", "<<-", "<<<", "&&", "||", ";;", ";&", "|&", "&>", "<<", ">>", "<&", ">&", "<>",
-        ">|", ";", "&", "|", "(", ")", "<", ">",
+    operators=_POSIX_OPERATORS,
+    master=_master(
+        _POSIX_OPERATORS,
+        r"""[^\s;&|()<>\\'"$`]+|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[^\n]|\$(?![({]))*"|\$(?![('"{])"""
+        r"""|\$\{[^{}'"`\\$\n]*\}""",
     ),
     bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
+    plain_re=re.compile(r"""(?:[^\s;&|()<>\\'"$`]|\$(?![('"{])|\$\{[^{}'"`\\$\n]*\})+"""),
     double_re=re.compile(r"[\"\\$`]"),
     double_escapes='$`"\\',
     heredocs=True,
@@ -194,8 +211,13 @@ POSIX = Dialect(
 
 FISH = Dialect(
     name="fish",
-    operators=("&>>", "&&", "||", "&>", ">>", ">?", ";", "&", "|", "<", ">"),
+    operators=_FISH_OPERATORS,
+    master=_master(
+        _FISH_OPERATORS,
+        r"""[^\s;&|<>\\'"$()]+|\\[^\n]|'(?:[^'\\]|\\[^\n])*'|"(?:[^"\\$]|\\[^\n]|\$(?!\())*"|\$(?![("])""",
+    ),
     bare_re=re.compile(r"[^\s;&|<>\\'\"$(]+"),
+    plain_re=re.compile(r"""(?:[^\s;&|<>\\'"$()]|\$(?![("]))+"""),
     double_re=re.compile(r"[\"\\$]"),
     double_escapes='"$\\',
     backticks=False,
@@ -207,10 +229,14 @@ FISH = Dialect(
 
 CSH = Dialect(
     name="csh",
-    operators=(
-        ">>&!", ">>&", ">&!", "&&", "||", "|&", ">>", ">&", ">!", "<<", ";", "&", "|", "(", ")", "<", ">",
+    operators=_CSH_OPERATORS,
+    master=_master(
+        _CSH_OPERATORS,
+        r"""[^\s;&|()<>\\'"$`]+|\\[^\n]|'[^']*'|"(?:[^"$`\n]|\$(?![({]))*"|\$(?![({])"""
+        r"""|\$\{[^{}'"`\\$\n]*\}""",
     ),
     bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
+    plain_re=re.compile(r"""(?:[^\s;&|()<>\\'"$`]|\$(?![({])|\$\{[^{}'"`\\$\n]*\})+"""),
     double_re=re.compile(r"[\"\\$`]"),
     double_escapes="",
     heredocs=True,
@@ -272,8 +298,11 @@ class _Lexer:
         self.text = text
         self.n = len(text)
         self.d = dialect
-        self.tokens: list[Token] = []
+        self.tokens: list[tuple[str, int, int]] = []  # ("w", start, end) or (operator, start, end)
+        self.words: dict[int, Word] = {}  # by start offset, lexed on demand
         self.errors: list[LexError] = []
+        self.pending: list[tuple[str, bool, int]] = []  # here-documents whose body starts at the next newline
+        self.heredoc_op: str | None = None
 
     # ---- balanced scanners (command substitutions are kept verbatim, never parsed further)
 
@@ -582,63 +611,121 @@ class _Lexer:
     # ---- tokens
 
     def run(self) -> None:
+        """Tokenise with the dialect's master pattern; anything it cannot own goes the slow way.
+
+        The pattern owns blanks, newlines, comments, operators and words made of plain
+        characters, escapes, simple quotes and `$NAME`/`${NAME}`. Command substitutions,
+        unterminated quotes, arrays and the like stop it, and `slow_token` lexes that token
+        character by character. Words are kept as spans and only lexed into `Word`s when a
+        command turns out to matter (`LexResult.word`).
+        """
         text, n, d = self.text, self.n, self.d
+        finditer = d.master.finditer
+        breaks = d.word_breaks
         tokens = self.tokens
-        operators = d.operators
-        space = _SPACE.match
-        pending: list[tuple[str, bool, int]] = []  # here-documents whose body starts at the next newline
-        heredoc_op: str | None = None
-        i = 0
-        while i < n:
-            m = space(text, i)
-            if m is not None:
-                i = m.end()
-                if i >= n:
-                    break
-            c = text[i]
-            if c == "\n":
-                tokens.append(Op("\n", i, i + 1))
-                i += 1
-                heredoc_op = None
-                if pending:
-                    i = self._skip_heredocs(i, pending)
-                    pending = []
-                continue
-            if c == "\\" and i + 1 < n and text[i + 1] == "\n":
-                i += 2
-                continue
-            if c == "#":
-                j = text.find("\n", i)
-                i = n if j < 0 else j
-                continue
-            if c in "<>" and d.process_subst and i + 1 < n and text[i + 1] == "(":
-                tokens.append(self.read_word(i))
-                i = tokens[-1].end
-                continue
-            op = None
-            if c in ";&|()<>":
-                for candidate in operators:
-                    if text.startswith(candidate, i):
-                        op = candidate
+        arrays = d.arrays
+        pos = 0
+        while pos < n:
+            for m in finditer(text, pos):
+                if m.start() != pos:
+                    break  # the pattern skipped something it cannot own
+                kind = m.lastgroup
+                end = m.end()
+                if kind == "w":
+                    start = m.start("w")
+                    if end < n and (
+                        text[end] not in breaks
+                        or (arrays and text[end] == "(" and ASSIGNMENT_RE.fullmatch(text, start, end))
+                    ):
+                        pos = start
                         break
-            if op is not None:
-                tokens.append(Op(op, i, i + len(op)))
-                i += len(op)
-                heredoc_op = op if d.heredocs and op in ("<<", "<<-") else None
-                continue
+                    if self.heredoc_op is None and not (end < n and text[end] in "<>"):
+                        tokens.append(("w", start, end))
+                    else:
+                        self.word_token(start, end, None)
+                    pos = end
+                elif kind == "op":
+                    op = m.group("op")
+                    tokens.append((op, m.start("op"), end))
+                    self.heredoc_op = op if d.heredocs and op in ("<<", "<<-") else None
+                    pos = end
+                elif kind == "nl":
+                    pos = end
+                    if self.pending or self.heredoc_op is not None:
+                        pos = self.newline(end - 1)
+                        break  # here-document bodies were skipped: restart after them
+                    tokens.append(("\n", end - 1, end))
+                else:  # a comment
+                    pos = end
+            if pos < n:
+                pos = self.slow_token(pos)
+        if self.pending:
+            self.errors.append(LexError("unterminated here-document", self.pending[0][2]))
+
+    def newline(self, i: int) -> int:
+        self.tokens.append(("\n", i, i + 1))
+        self.heredoc_op = None
+        if self.pending:
+            pending, self.pending = self.pending, []
+            return self._skip_heredocs(i + 1, pending)
+        return i + 1
+
+    def word_token(self, start: int, end: int, word: Word | None) -> None:
+        text = self.text
+        if end < self.n and text[end] in "<>" and text[start:end].isdigit():
+            return  # an fd number: `2>&1`
+        if word is not None:
+            self.words[start] = word
+        if self.heredoc_op is not None:
+            delimiter = word if word is not None else self.word(start, end)
+            self.pending.append((delimiter.text, self.heredoc_op == "<<-", start))
+            self.heredoc_op = None
+        self.tokens.append(("w", start, end))
+
+    def word(self, start: int, end: int) -> Word:
+        word = self.words.get(start)
+        if word is None and self.d.plain_re.fullmatch(self.text, start, end):
+            word = Word(self.text[start:end], (Piece(self.text[start:end], PieceKind.EXPAND, start),), start, end)
+            self.words[start] = word
+        if word is None:
+            errors = self.errors
+            self.errors = []  # already reported when the span was first lexed
+            try:
+                word = self.read_word(start)
+            finally:
+                self.errors = errors
+            self.words[start] = word
+        return word
+
+    def slow_token(self, i: int) -> int:
+        """Lex one token (or skip one blank, comment or continuation) at `i`; returns the next index."""
+        text, n, d = self.text, self.n, self.d
+        m = _SPACE.match(text, i)
+        if m is not None:
+            return m.end()
+        c = text[i]
+        if c == "\n":
+            return self.newline(i)
+        if c == "\\" and i + 1 < n and text[i + 1] == "\n":
+            return i + 2
+        if c == "#":
+            j = text.find("\n", i)
+            return n if j < 0 else j
+        if c in "<>" and d.process_subst and i + 1 < n and text[i + 1] == "(":
             word = self.read_word(i)
-            if word.end == i:  # a character nothing consumes: step over it rather than loop
-                i += 1
-                continue
-            i = word.end
-            if i < n and text[i] in "<>" and word.text.isdigit() and len(word.pieces) == 1:
-                continue  # an fd number: `2>&1`
-            if heredoc_op is not None:
-                pending.append((word.text, heredoc_op == "<<-", word.start))
-                heredoc_op = None
-            tokens.append(word)
-        if pending:
-            self.errors.append(LexError("unterminated here-document", pending[0][2]))
+            self.word_token(i, word.end, word)
+            return word.end
+        if c in ";&|()<>":
+            for op in d.operators:
+                if text.startswith(op, i):
+                    self.tokens.append((op, i, i + len(op)))
+                    self.heredoc_op = op if d.heredocs and op in ("<<", "<<-") else None
+                    return i + len(op)
+        word = self.read_word(i)
+        if word.end == i:  # a character nothing consumes: step over it rather than loop
+            return i + 1
+        self.word_token(i, word.end, word)
+        return word.end
 
     def _skip_heredocs(self, i: int, pending: list[tuple[str, bool, int]]) -> int:
         text, n = self.text, self.n
@@ -660,10 +747,48 @@ class _Lexer:
         return i
 
 
-@dataclass(frozen=True)
 class LexResult:
-    tokens: tuple[Token, ...]
-    errors: tuple[LexError, ...]
+    """Tokens as spans; `word()` lexes a word span into a `Word` on demand."""
+
+    def __init__(self, lexer: _Lexer) -> None:
+        self._lexer = lexer
+        self.text = lexer.text
+        self.tokens = lexer.tokens
+        self.errors = tuple(lexer.errors)
+
+    def word(self, start: int, end: int) -> Word:
+        return self._lexer.word(start, end)
+
+    def commands(self) -> list[list[tuple[int, int]]]:
+        """Simple commands as word spans, redirections removed; `name() {` headers dropped."""
+        commands: list[list[tuple[int, int]]] = []
+        words: list[tuple[int, int]] = []
+        skip_next_word = False
+        tokens = self.tokens
+        count = len(tokens)
+        i = 0
+        while i < count:
+            kind, start, end = tokens[i]
+            if kind == "w":
+                if skip_next_word:
+                    skip_next_word = False
+                else:
+                    words.append((start, end))
+            elif kind in _SEPARATORS:
+                if kind == "(" and len(words) == 1 and i + 1 < count and tokens[i + 1][0] == ")":
+                    words = []
+                    i += 2
+                    continue
+                if words:
+                    commands.append(words)
+                    words = []
+                skip_next_word = False
+            else:  # a redirection: its target is not an argument
+                skip_next_word = True
+            i += 1
+        if words:
+            commands.append(words)
+        return commands
 
 
 def lex(text: str, dialect: Dialect) -> LexResult:
@@ -672,7 +797,7 @@ def lex(text: str, dialect: Dialect) -> LexResult:
         lexer.run()
     except RecursionError:  # pragma: no cover - the scanners are iterative; belt and braces
         lexer.errors.append(LexError("input too deeply nested", 0))
-    return LexResult(tuple(lexer.tokens), tuple(lexer.errors))
+    return LexResult(lexer)
 
 
 # --------------------------------------------------------------------------- commands
@@ -680,46 +805,48 @@ def lex(text: str, dialect: Dialect) -> LexResult:
 _SEPARATORS = frozenset({"\n", ";", "&", "&&", "||", "|", "|&", ";;", ";&", ";;&", "(", ")"})
 
 
-@dataclass(frozen=True)
-class Command:
-    """A simple command: its words in order, redirections removed."""
+_LAUNCHERS = frozenset(
+    {"env", "sudo", "doas", "nice", "nohup", "exec", "command", "builtin", "time", "timeout",
+     "claude", "claude.exe", "npx", "bunx", "pnpx", "npm", "pnpm", "yarn", "bun"}
+)
 
-    words: tuple[Word, ...]
 
+def relevant_commands(
+    result: LexResult,
+    keywords: frozenset[str],
+    heads: frozenset[str],
+    named_keywords: frozenset[str] = frozenset(),
+) -> Iterator[list[Word]]:
+    """The simple commands that can set, unset or export a variable or run Claude Code.
 
-def split_commands(tokens: Sequence[Token]) -> list[Command]:
-    """Simple commands; `name() {` function headers produce no command."""
-    commands: list[Command] = []
-    words: list[Word] = []
-    skip_next_word = False
-    i = 0
-    count = len(tokens)
-    while i < count:
-        token = tokens[i]
-        if isinstance(token, Word):
-            if skip_next_word:
-                skip_next_word = False
-            else:
-                words.append(token)
-            i += 1
-            continue
-        op = token.op
-        if op in _SEPARATORS:
-            following = tokens[i + 1] if i + 1 < count else None
-            if op == "(" and len(words) == 1 and isinstance(following, Op) and following.op == ")":
-                words = []
+    Leading reserved words (`if`, `then`, `{`, ...; `function NAME` for `named_keywords`)
+    are dropped. The test runs on source text, so the cost of lexing words is only paid for
+    commands whose head is in `heads`, is a launcher (`env`, `claude`, `npx`, ...), or
+    contains `=` (an assignment). Commands with an unterminated word are skipped: the shell
+    rejects them, so their assignments never happen.
+    """
+    source = result.text
+    for spans in result.commands():
+        i = 0
+        count = len(spans)
+        while i < count:
+            raw = source[spans[i][0] : spans[i][1]]
+            if raw in named_keywords:
                 i += 2
-                continue
-            if words:
-                commands.append(Command(tuple(words)))
-                words = []
-            skip_next_word = False
-        else:  # a redirection: its target is not an argument
-            skip_next_word = True
-        i += 1
-    if words:
-        commands.append(Command(tuple(words)))
-    return commands
+            elif raw in keywords:
+                i += 1
+            else:
+                break
+        if i >= count:
+            continue
+        raw = source[spans[i][0] : spans[i][1]]
+        head = raw.strip("'\"").rsplit("/", 1)[-1]
+        if "=" not in raw and head not in heads and head.lower() not in _LAUNCHERS:
+            continue
+        words = [result.word(start, end) for start, end in spans[i:]]
+        if any(word.unterminated for word in words):
+            continue
+        yield words
 
 
 def command_basename(word: str) -> str:

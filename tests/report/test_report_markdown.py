@@ -135,6 +135,7 @@ def test_report_only_mode_never_fails() -> None:
         ("back\\slash|pipe", "back\\\\slash\\|pipe"),
         ("line1\nline2\r\nline3", "line1<br>line2<br>line3"),
         ("<script>*bold*_it_`code`[x](y)", "\\<script\\>\\*bold\\*\\_it\\_\\`code\\`\\[x\\](y)"),
+        ("DO_NOT_TRACK=0 and _private __init__", "DO_NOT_TRACK=0 and \\_private \\_\\_init\\_\\_"),
     ],
 )
 def test_escape_cell(raw: str, escaped: str) -> None:

@@ -442,6 +442,25 @@ def test_uris_are_clean(path: str, root: str, expected: dict[str, str]) -> None:
     assert validate.github_lint(log) == []
 
 
+@pytest.mark.parametrize(
+    ("root", "base", "uri"),
+    [
+        ("/", "file:///", "work/checkout/x.json"),
+        ("/srv/my repo/", "file:///srv/my%20repo/", "file:///work/checkout/x.json"),
+        ("C:\\Users\\dev", "file:///C:/Users/dev/", "file:///work/checkout/x.json"),
+        ("C:/", "file:///C:/", "file:///work/checkout/x.json"),
+    ],
+)
+def test_root_uris(root: str, base: str, uri: str) -> None:
+    finding = replace(TELEMETRY_FINDING, location=Location("/work/checkout/x.json", 1, 1), provenance=())
+    log = _log(_result(finding, root=root), texts={})
+    run = _run(log)
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": base}}
+    assert run["invocations"][0]["workingDirectory"] == {"uri": base}
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == uri
+    assert validate.validate_bytes(json.dumps(log).encode()) == []
+
+
 def test_notifications_become_tool_execution_notifications() -> None:
     notes = _run(_log())["invocations"][0]["toolExecutionNotifications"]
     assert notes[0] == {
@@ -486,6 +505,7 @@ def test_finding_of_an_unknown_rule_gets_placeholder_metadata_and_no_snippet() -
     assert rule["id"] == "ORG900"
     assert rule["shortDescription"] == {"text": "ccpolicy rule ORG900"}
     assert "helpUri" not in rule
+    assert rule["properties"]["tags"] == ["security", "ccpolicy"]
     assert "snippet" not in run["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert run["results"][0]["ruleIndex"] == 0
 

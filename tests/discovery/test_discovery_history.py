@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.discovery import DiscoveryError
+from scanner.discovery.history import HistoryChange, iter_history
+from scanner.model import FileKind
+from tests.gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_git_config(monkeypatch)
+
+
+def date(minute: int) -> str:
+    """The author date gitrepo.commit gives the repository's n-th commit (0-based)."""
+    return f"2023-11-14T22:{13 + minute:02d}:20+00:00"
+
+
+def change(sha: str, minute: int, path: str, kind: FileKind, *lines: tuple[int, str]) -> HistoryChange:
+    return HistoryChange(
+        commit=sha,
+        author_name=AUTHOR_NAME,
+        author_email=AUTHOR_EMAIL,
+        author_date=date(minute),
+        path=path,
+        kind=kind,
+        added_lines=tuple(lines),
+    )
+
+
+def test_secret_added_then_removed(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    first = commit(repo, {".env": "A=1\nB=2\n", "README.md": "docs\n"}, "add env")
+    second = commit(repo, {".env": "A=1\nANTHROPIC_API_KEY=sk-ant-secret\nB=2\n"}, "add key")
+    third = commit(repo, {".env": "A=1\nB=2\n"}, "remove key")
+    fourth = commit(repo, {".env": None}, "drop env")
+    changes = list(iter_history(repo))
+    assert changes == [
+        change(first, 0, ".env", FileKind.DOTENV, (1, "A=1"), (2, "B=2")),
+        change(second, 1, ".env", FileKind.DOTENV, (2, "ANTHROPIC_API_KEY=sk-ant-secret")),
+    ]
+    assert third and fourth  # removals add no lines, so they yield nothing
+
+
+def test_only_candidate_files(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(
+        repo,
+        {
+            "src/app.py": "KEY = 'x'\n",
+            ".claude/settings.json": '{\n  "env": {}\n}\n',
+            "docs/settings.json": "{}\n",
+            "deploy/run.sh": "export A=1\n",
+        },
+        "mixed",
+    )
+    assert list(iter_history(repo)) == [
+        change(sha, 0, ".claude/settings.json", FileKind.SETTINGS_PROJECT, (1, "{"), (2, '  "env": {}'), (3, "}")),
+        change(sha, 0, "deploy/run.sh", FileKind.SHELL, (1, "export A=1")),
+    ]
+
+
+def test_line_numbers_in_the_new_file_across_hunks(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"a.sh": "".join(f"l{n}\n" for n in range(1, 11))}, "ten lines")
+    lines = [f"l{n}" for n in range(1, 11)]
+    lines[1] = "changed2"
+    lines.insert(5, "inserted")
+    lines.append("appended")
+    sha = commit(repo, {"a.sh": "".join(f"{line}\n" for line in lines)}, "edit")
+    assert list(iter_history(repo))[-1] == change(
+        sha, 1, "a.sh", FileKind.SHELL, (2, "changed2"), (6, "inserted"), (12, "appended")
+    )
+
+
+def test_lines_that_look_like_headers_are_content(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    tricky = "++ b/evil\n+++ b/x.sh\ndiff --git a/y b/y\n@@ -1 +1 @@\n\\ fake\n"
+    sha = commit(repo, {"t.sh": tricky}, "tricky")
+    assert list(iter_history(repo)) == [
+        change(
+            sha,
+            0,
+            "t.sh",
+            FileKind.SHELL,
+            (1, "++ b/evil"),
+            (2, "+++ b/x.sh"),
+            (3, "diff --git a/y b/y"),
+            (4, "@@ -1 +1 @@"),
+            (5, "\\ fake"),
+        )
+    ]
+
+
+def test_no_newline_at_end_crlf_and_invalid_utf8(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(repo, {"w.ps1": b"$env:A='1'\r\n$env:B='\xff'"}, "crlf")
+    assert list(iter_history(repo)) == [
+        change(sha, 0, "w.ps1", FileKind.POWERSHELL, (1, "$env:A='1'"), (2, "$env:B='\ufffd'"))
+    ]
+
+
+def test_binary_candidate(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(repo, {"blob.env": b"A=1\x00\x01\x02"}, "binary")
+    [binary] = list(iter_history(repo))
+    assert binary == HistoryChange(
+        commit=sha,
+        author_name=AUTHOR_NAME,
+        author_email=AUTHOR_EMAIL,
+        author_date=date(0),
+        path="blob.env",
+        kind=FileKind.DOTENV,
+        added_lines=(),
+        binary=True,
+    )
+
+
+def test_rename_reports_the_content_at_its_new_path(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"old/.env": "TOKEN=x\n"}, "add")
+    git(repo, "mv", "old/.env", "new/.env")
+    sha = commit(repo, {}, "move")
+    assert list(iter_history(repo))[-1] == change(sha, 1, "new/.env", FileKind.DOTENV, (1, "TOKEN=x"))
+
+
+def test_rename_from_a_non_candidate(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"notes.txt": "TOKEN=x\n"}, "add")
+    git(repo, "mv", "notes.txt", ".env")
+    sha = commit(repo, {}, "move")
+    assert list(iter_history(repo)) == [change(sha, 1, ".env", FileKind.DOTENV, (1, "TOKEN=x"))]
+
+
+def test_odd_path_names(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    names = ["with space/.env", "ünï/.envrc", 'quo"te.sh', "tab\tname.sh", "a b/c b/x.sh"]
+    sha = commit(repo, dict.fromkeys(names, "X=1\n"), "odd")
+    assert sorted(item.path for item in iter_history(repo)) == sorted(names)
+    assert {item.commit for item in iter_history(repo)} == {sha}
+
+
+def test_oldest_first_and_since(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    shas = [commit(repo, {f"s{n}.sh": f"export N={n}\n"}, f"c{n}") for n in range(4)]
+    assert [item.commit for item in iter_history(repo)] == shas
+    assert [item.commit for item in iter_history(repo, since=shas[1])] == shas[2:]
+    git(repo, "tag", "v1", shas[2])
+    assert [item.path for item in iter_history(repo, since="v1")] == ["s3.sh"]
+    assert list(iter_history(repo, since="HEAD")) == []
+
+
+def test_since_must_be_a_commit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"a.sh": "x\n"}, "c")
+    with pytest.raises(DiscoveryError, match="--since 'nope' is not a commit"):
+        list(iter_history(repo, since="nope"))
+    with pytest.raises(DiscoveryError, match="--since '--output=/tmp/x' is not a commit"):
+        list(iter_history(repo, since="--output=/tmp/x"))
+
+
+def test_all_branches(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    base = commit(repo, {"a.sh": "export A=1\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    feature = commit(repo, {".env": "KEY=on-branch\n"}, "feature")
+    git(repo, "checkout", "-q", "main")
+    main = commit(repo, {"b.sh": "export B=1\n"}, "main")
+    assert [item.commit for item in iter_history(repo)] == [base, main]
+    assert [item.commit for item in iter_history(repo, all_branches=True)] == [base, feature, main]
+    assert [item.commit for item in iter_history(repo, all_branches=True, since=base)] == [feature, main]
+
+
+def test_merge_commits_add_nothing_themselves(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    base = commit(repo, {"a.sh": "export A=1\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    feature = commit(repo, {".env": "KEY=1\n"}, "feature")
+    git(repo, "checkout", "-q", "main")
+    main = commit(repo, {"b.sh": "export B=1\n"}, "main")
+    git(repo, "merge", "-q", "--no-edit", "feature", env={"GIT_AUTHOR_DATE": "@1700009999 +0000"})
+    assert sorted(item.commit for item in iter_history(repo)) == sorted([base, feature, main])
+
+
+def test_empty_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    assert list(iter_history(repo)) == []
+    assert list(iter_history(repo, all_branches=True)) == []
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(DiscoveryError, match="history needs a git repository"):
+        list(iter_history(tmp_path))
+
+
+def test_shallow_clone(tmp_path: Path) -> None:
+    origin = make_repo(tmp_path, "origin")
+    commit(origin, {".env": "A=1\n"}, "one")
+    commit(origin, {".env": "A=1\nB=2\n"}, "two")
+    last = commit(origin, {".env": "A=1\nB=2\nC=3\n"}, "three")
+    clone = tmp_path / "clone"
+    git(tmp_path, "-c", "protocol.file.allow=always", "clone", "-q", "--depth=1", f"file://{origin}", str(clone))
+    assert (clone / ".git/shallow").exists()
+    assert list(iter_history(clone)) == [
+        change(last, 2, ".env", FileKind.DOTENV, (1, "A=1"), (2, "B=2"), (3, "C=3"))
+    ]
+
+
+def test_stopping_early_kills_git(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    for n in range(5):
+        commit(repo, {f"s{n}.sh": "x\n" * 50}, f"c{n}")
+    history = iter_history(repo)
+    first = next(history)
+    history.close()
+    assert first.path == "s0.sh"
