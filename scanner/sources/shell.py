@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from scanner.model import FileKind, JSONValue, Notification, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
@@ -53,15 +54,16 @@ _DIRENV_SOURCES = {
 _HEADS = _DECLARATIONS | {"unset", "set", "alias", "source", "."} | frozenset(_DIRENV_SOURCES)
 
 
-@dataclass(frozen=True)
-class _Pending:
-    """A plain assignment that a later `export NAME` would put into the environment."""
+class _Pending(NamedTuple):
+    """A plain assignment that a later `export NAME` would put into the environment.
+
+    Its value is only worked out if that happens: most plain assignments never are.
+    """
 
     name: str
-    name_offset: int
-    value: str
-    value_kind: ValueKind
-    end: int
+    word: Word
+    value_index: int
+    append: bool
     recorder: Recorder
 
 
@@ -217,8 +219,7 @@ class _Shell:
             state.exported.add(name)
             state.pending.pop(name, None)
             return
-        value, kind = _value(word, value_index, name, append)
-        state.pending[name] = _Pending(name, word.offset_of(0), value, kind, word.end, self.rec)
+        state.pending[name] = _Pending(name, word, value_index, append, self.rec)
 
     def declare(self, head: str, args: Sequence[Word]) -> None:
         export = head == "export"
@@ -258,8 +259,8 @@ class _Shell:
                     state.exported.add(name)
                     state.pending.pop(name, None)
                 else:
-                    value, kind = _value(word, match.end(), name, match.group(2) == "+")
-                    state.pending[name] = _Pending(name, word.offset_of(0), value, kind, word.end, self.rec)
+                    append = match.group(2) == "+"
+                    state.pending[name] = _Pending(name, word, match.end(), append, self.rec)
                 continue
             if not NAME_RE.fullmatch(text):
                 continue
@@ -269,8 +270,9 @@ class _Shell:
                 pending = state.pending.pop(text, None)
                 if pending is not None:
                     scope, group = self._export_scope()
+                    value, kind = _value(pending.word, pending.value_index, pending.name, pending.append)
                     pending.recorder.env(
-                        pending.name, pending.name_offset, pending.value, pending.value_kind, pending.end,
+                        pending.name, pending.word.offset_of(0), value, kind, pending.word.end,
                         scope=scope, group=group,
                     )
                 state.exported.add(text)

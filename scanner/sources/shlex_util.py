@@ -178,7 +178,7 @@ def _master(operators: Sequence[str], word: str) -> re.Pattern[str]:
     """
     ops = "|".join(re.escape(op) + (r"(?!\()" if op in ("<", ">") else "") for op in operators)
     return re.compile(
-        r"(?:[ \t\r\f\v]|\\\n)*(?:(?P<nl>\n)|(?P<c>#[^\n]*)|(?P<op>" + ops + r")|(?P<w>(?:" + word + r")+))"
+        r"(?:[ \t\r\f\v]|\\\n)*(?:(?P<nl>\n(?:[ \t\r\f\v]*(?:#[^\n]*)?\n)*)|(?P<c>#[^\n]*)|(?P<op>" + ops + r")|(?P<w>(?:" + word + r")+))"
     )
 
 
@@ -650,11 +650,13 @@ class _Lexer:
                     self.heredoc_op = op if d.heredocs and op in ("<<", "<<-") else None
                     pos = end
                 elif kind == "nl":
+                    # blank and comment-only lines after a newline come with it: they add nothing
+                    newline = m.start("nl")
                     pos = end
                     if self.pending or self.heredoc_op is not None:
-                        pos = self.newline(end - 1)
-                        break  # here-document bodies were skipped: restart after them
-                    tokens.append(("\n", end - 1, end))
+                        pos = self.newline(newline)
+                        break  # here-document bodies start right after the first newline
+                    tokens.append(("\n", newline, newline + 1))
                 else:  # a comment
                     pos = end
             if pos < n:

@@ -123,6 +123,7 @@ def test_binary_candidate(tmp_path: Path) -> None:
 def test_rename_reports_the_content_at_its_new_path(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     commit(repo, {"old/.env": "TOKEN=x\n"}, "add")
+    (repo / "new").mkdir()
     git(repo, "mv", "old/.env", "new/.env")
     sha = commit(repo, {}, "move")
     assert list(iter_history(repo))[-1] == change(sha, 1, "new/.env", FileKind.DOTENV, (1, "TOKEN=x"))

@@ -1,0 +1,1 @@
+"""The built-in rule catalogue (rules/ at the repository root), shipped as package data."""

@@ -1,0 +1,1 @@
+"""Fleet reports: merge many scans and summarise them for a security lead."""

@@ -1,0 +1,1 @@
+"""Host scans: the configuration Claude Code really runs with on a machine."""

@@ -1,0 +1,562 @@
+"""A scanned repository must not be able to run anything, nor be changed, by being scanned.
+
+Each vector installs, in a real repository, config (or hooks, attributes, environment) that
+names a program writing a marker file. Every public function of gitsafe and discovery then
+runs on it, and the test asserts that no marker exists and that the repository, .git included,
+is byte-identical. `test_vector_is_live` proves each trap works by springing it with plain git.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scanner.discovery import DiscoveryError
+from scanner.discovery.history import iter_history
+from scanner.discovery.listing import candidates, list_files
+from scanner.discovery.read import read_text
+from scanner.discovery.staged import changed_staged_paths, read_staged
+from scanner.gitsafe import (
+    SAFE_CONFIG,
+    GitError,
+    git_argv,
+    git_env,
+    git_executable,
+    run_git,
+    safe_repo,
+    stream_git,
+)
+from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, snapshot_tree, stage, write_files
+
+HOOKS = (
+    "applypatch-msg",
+    "pre-applypatch",
+    "post-applypatch",
+    "pre-commit",
+    "pre-merge-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-rebase",
+    "post-checkout",
+    "post-merge",
+    "pre-push",
+    "pre-receive",
+    "update",
+    "proc-receive",
+    "post-receive",
+    "post-update",
+    "reference-transaction",
+    "push-to-checkout",
+    "pre-auto-gc",
+    "post-rewrite",
+    "sendemail-validate",
+    "fsmonitor-watchman",
+    "p4-changelist",
+    "p4-prepare-changelist",
+    "p4-post-changelist",
+    "p4-pre-submit",
+    "post-index-change",
+)
+
+
+@dataclass
+class Trap:
+    repo: Path
+    markers: Path
+    tmp: Path
+    missing_blob: str = ""
+
+    def program(self, name: str) -> Path:
+        """An executable that records it ran, and passes stdin through (a filter must work)."""
+        path = self.tmp / "bin" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"#!/bin/sh\ntouch '{self.markers}/{name}'\ncat 2>/dev/null\nexit 0\n")
+        path.chmod(0o755)
+        return path
+
+    def config(self, key: str, value: str) -> None:
+        git(self.repo, "config", "--add", key, value)
+
+    def sprung(self) -> list[str]:
+        return sorted(os.listdir(self.markers))
+
+
+def build(tmp_path: Path) -> Trap:
+    """A repository with history, a branch, staged and unstaged edits and untracked files."""
+    repo = make_repo(tmp_path)
+    commit(repo, {".env": "A=1\n", "README.md": "x\n", "scripts/a.sh": "export A=1\n"}, "first")
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {".claude/settings.json": '{"env": {}}\n'}, "feature")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".env": "A=1\nB=2\n"}, "second")
+    stage(repo, {".mcp.json": '{"mcpServers": {}}\n', "scripts/a.sh": "export A=2\n"})
+    write_files(repo, {"scripts/a.sh": "export A=3\n", "untracked.env": "U=1\n"})
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    return Trap(repo=repo, markers=markers, tmp=tmp_path)
+
+
+def make_partial_clone(trap: Trap, url: str) -> None:
+    """Turn the repository into a partial clone missing one blob, so reading it lazily fetches."""
+    oid = git(trap.repo, "rev-parse", "HEAD:.env")
+    (trap.repo / ".git/objects" / oid[:2] / oid[2:]).unlink()
+    trap.missing_blob = oid
+    trap.config("core.repositoryformatversion", "1")
+    trap.config("extensions.partialClone", "origin")
+    trap.config("remote.origin.url", url)
+    trap.config("remote.origin.promisor", "true")
+    trap.config("remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
+
+
+def forge_signed_commit(trap: Trap) -> None:
+    head = git(trap.repo, "rev-parse", "HEAD")
+    tree = git(trap.repo, "rev-parse", "HEAD^{tree}")
+    body = (
+        f"tree {tree}\nparent {head}\n"
+        "author A <a@example.com> 1700001000 +0000\ncommitter A <a@example.com> 1700001000 +0000\n"
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEEforged\n -----END PGP SIGNATURE-----\n"
+        "\nsigned\n"
+    )
+    sha = git(trap.repo, "hash-object", "-t", "commit", "-w", "--stdin", input=body.encode())
+    git(trap.repo, "update-ref", "refs/heads/main", sha)
+
+
+def install_hooks(trap: Trap, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for hook in HOOKS:
+        shutil.copy(trap.program(f"hook-{hook}"), directory / hook)
+        (directory / hook).chmod(0o755)
+
+
+# Each vector: (prepare with plain git, then install the trap), and the plain-git control that
+# proves the trap is live: (argv, stdin, extra env) run in the repository, or None.
+Control = tuple[list[str], bytes | None, dict[str, str]]
+
+
+def v_fsmonitor(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    trap.config("core.fsmonitor", str(trap.program("fsmonitor")))
+    return ["git", "status"], None, {}
+
+
+def v_include(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    included = trap.tmp / "included.config"
+    included.write_text(f"[core]\n\tfsmonitor = {trap.program('included-fsmonitor')}\n")
+    trap.config("include.path", str(included))
+    return ["git", "status"], None, {}
+
+
+def v_hooks(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    install_hooks(trap, trap.repo / ".git/hooks")
+    return ["git", "commit", "-q", "--allow-empty", "-m", "x"], None, {}
+
+
+def v_hooks_path(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    install_hooks(trap, trap.tmp / "evilhooks")
+    trap.config("core.hooksPath", str(trap.tmp / "evilhooks"))
+    return ["git", "update-ref", "refs/heads/x", "HEAD"], None, {}
+
+
+def v_filter(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    write_files(trap.repo, {".gitattributes": "* filter=evil\n"})
+    trap.config("filter.evil.clean", str(trap.program("filter-clean")))
+    trap.config("filter.evil.smudge", str(trap.program("filter-smudge")))
+    trap.config("filter.evil.required", "true")
+    return ["git", "add", "untracked.env"], None, {}
+
+
+def v_filter_process(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    write_files(trap.repo, {".gitattributes": "* filter=evilp\n"})
+    trap.config("filter.evilp.process", str(trap.program("filter-process")))
+    return ["git", "add", "untracked.env"], None, {}
+
+
+def v_textconv(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    write_files(trap.repo, {".gitattributes": "* diff=evil\n"})
+    trap.config("diff.evil.textconv", str(trap.program("textconv")))
+    return ["git", "log", "-p"], None, {}
+
+
+def v_diff_driver_command(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    write_files(trap.repo, {".gitattributes": "* diff=evilcmd\n"})
+    trap.config("diff.evilcmd.command", str(trap.program("diff-command")))
+    return ["git", "diff", "HEAD~1"], None, {}
+
+
+def v_diff_external(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    trap.config("diff.external", str(trap.program("diff-external")))
+    return ["git", "diff", "HEAD~1"], None, {}
+
+
+def v_pager(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    trap.config("core.pager", str(trap.program("core-pager")))
+    for command in ("log", "ls-files", "diff", "show", "cat-file", "rev-parse"):
+        trap.config(f"pager.{command}", str(trap.program(f"pager-{command}")))
+    monkeypatch.setenv("PAGER", str(trap.program("env-pager")))
+    # A pager only starts on a terminal: `script` gives the control one.
+    return ["script", "-qec", "git log", "/dev/null"], None, {}
+
+
+def v_alias(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    for name in ("log", "ls-files", "cat-file", "rev-parse", "diff", "scan"):
+        trap.config(f"alias.{name}", f"!{trap.program('alias-' + name)}")
+    return ["git", "scan"], None, {}
+
+
+def v_credential_helper(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    trap.config("credential.helper", f"!{trap.program('credential-helper')}")
+    trap.config("credential.https://example.invalid.helper", f"!{trap.program('credential-url-helper')}")
+    return ["git", "credential", "fill"], b"protocol=https\nhost=example.invalid\n\n", {}
+
+
+def v_askpass(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    trap.config("core.askPass", str(trap.program("askpass")))
+    monkeypatch.setenv("SSH_ASKPASS", str(trap.program("ssh-askpass")))
+    return ["git", "credential", "fill"], b"protocol=https\nhost=example.invalid\n\n", {}
+
+
+def v_ssh_lazy_fetch(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    make_partial_clone(trap, "ssh://example.invalid/repo.git")
+    trap.config("core.sshCommand", str(trap.program("ssh-command")))
+    return ["git", "cat-file", "-p", trap.missing_blob], None, {}
+
+
+def v_ext_lazy_fetch(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    make_partial_clone(trap, f"ext::{trap.program('ext-transport')} %S")
+    trap.config("protocol.ext.allow", "always")
+    return ["git", "cat-file", "-p", trap.missing_blob], None, {}
+
+
+def v_git_proxy_lazy_fetch(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    make_partial_clone(trap, "git://example.invalid/repo.git")
+    trap.config("core.gitProxy", str(trap.program("git-proxy")))
+    return ["git", "cat-file", "-p", trap.missing_blob], None, {}
+
+
+def v_gpg_signature(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    forge_signed_commit(trap)
+    trap.config("log.showSignature", "true")
+    trap.config("gpg.program", str(trap.program("gpg")))
+    trap.config("gpg.openpgp.program", str(trap.program("gpg-openpgp")))
+    return ["git", "log", "-1"], None, {}
+
+
+def v_inherited_environment(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    """A calling process (a hook, a CI step) left git variables that would run programs."""
+    environment = {
+        "GIT_EXTERNAL_DIFF": str(trap.program("env-external-diff")),
+        "GIT_PAGER": str(trap.program("env-git-pager")),
+        "GIT_EDITOR": str(trap.program("env-editor")),
+        "GIT_ASKPASS": str(trap.program("env-askpass")),
+        "GIT_SSH_COMMAND": str(trap.program("env-ssh")),
+        "GIT_SSH": str(trap.program("env-ssh-plain")),
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "core.fsmonitor",
+        "GIT_CONFIG_VALUE_0": str(trap.program("env-config-fsmonitor")),
+        "GIT_CONFIG_PARAMETERS": f"'core.hookspath'='{trap.tmp / 'envhooks'}'",
+    }
+    install_hooks(trap, trap.tmp / "envhooks")
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    return ["git", "status"], None, environment
+
+
+def v_path_hijack(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
+    """`.` on PATH would let the scanned tree supply git itself, or the `false` run as ssh."""
+    make_partial_clone(trap, "ssh://example.invalid/repo.git")
+    for name in ("git", "false", "cat", "ssh", "gpg", "less"):
+        shutil.copy(trap.program(f"path-{name}"), trap.repo / name)
+    monkeypatch.setenv("PATH", f".:{os.environ['PATH']}")
+    git_executable.cache_clear()
+    # Once everything is safe, an evil `false` is the only thing left to catch: prove it would run.
+    control_env = {"PATH": f".:{os.environ['PATH']}", "GIT_SSH_COMMAND": "false"}
+    return ["sh", "-c", "false"], None, control_env
+
+
+VECTORS: dict[str, Callable[[Trap, pytest.MonkeyPatch], Control]] = {
+    "fsmonitor": v_fsmonitor,
+    "include-path": v_include,
+    "hooks": v_hooks,
+    "hooks-path": v_hooks_path,
+    "filter-clean-smudge": v_filter,
+    "filter-process": v_filter_process,
+    "textconv": v_textconv,
+    "diff-driver-command": v_diff_driver_command,
+    "diff-external": v_diff_external,
+    "pager": v_pager,
+    "alias": v_alias,
+    "credential-helper": v_credential_helper,
+    "askpass": v_askpass,
+    "ssh-lazy-fetch": v_ssh_lazy_fetch,
+    "ext-lazy-fetch": v_ext_lazy_fetch,
+    "git-proxy-lazy-fetch": v_git_proxy_lazy_fetch,
+    "gpg-signature": v_gpg_signature,
+    "inherited-environment": v_inherited_environment,
+    "path-hijack": v_path_hijack,
+}
+
+
+def exercise(repo: Path) -> dict[str, object]:
+    """Call every public function that runs git; return what each gave (or the error type)."""
+    results: dict[str, object] = {}
+
+    def attempt(name: str, call: Callable[[], object]) -> None:
+        try:
+            results[name] = call()
+        except (DiscoveryError, GitError) as error:
+            results[name] = type(error).__name__
+
+    attempt("list_files", lambda: candidates(list_files(repo)))
+    attempt("list_files_tracked", lambda: list_files(repo, tracked_only=True).files)
+    attempt("list_subdir", lambda: list_files(repo / "scripts").files)
+    listing = list_files(repo)
+    attempt("read_text", lambda: [read_text(repo, path)[0] for path, _ in candidates(listing)])
+    attempt("read_staged", lambda: [file.path for file in read_staged(repo, repo).files])
+    attempt("changed_staged_paths", lambda: changed_staged_paths(repo, repo))
+    attempt("history", lambda: [change.commit for change in iter_history(repo)])
+    attempt("history_all", lambda: [change.path for change in iter_history(repo, all_branches=True, since="HEAD~1")])
+    attempt("run_git", lambda: run_git(repo, "rev-parse", "HEAD"))
+    attempt("stream_git", lambda: list(stream_git(repo, "log", "--format=%H")))
+    attempt("gitpython", lambda: exercise_gitpython(repo))
+    return results
+
+
+def exercise_gitpython(repo_path: Path) -> list[str]:
+    import git as gitpython
+
+    seen: list[str] = []
+    repo = safe_repo(repo_path)
+    try:
+        seen.append(repo.git.log("-p", "--no-ext-diff", "--no-textconv", "-n", "3"))
+        seen.append(repo.git.ls_files())
+        seen.append(repo.git.cat_file("-p", "HEAD"))
+        head = repo.head.commit
+        for item in head.tree.traverse():
+            if isinstance(item, gitpython.Blob):
+                try:
+                    seen.append(item.data_stream.read().decode(errors="replace"))
+                except (ValueError, gitpython.GitCommandError):
+                    seen.append("missing")
+        for parent in head.parents:
+            seen.extend(str(diff) for diff in head.diff(parent, create_patch=True))
+        seen.extend(commit.hexsha for commit in repo.iter_commits("--all"))
+    except gitpython.GitCommandError as error:
+        seen.append(f"GitCommandError {error.status}")
+    finally:
+        repo.close()
+    return seen
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_git_config(monkeypatch)
+    git_executable.cache_clear()
+    yield
+    git_executable.cache_clear()
+
+
+@pytest.mark.parametrize("vector", list(VECTORS))
+def test_scanning_runs_nothing_and_changes_nothing(
+    vector: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trap = build(tmp_path)
+    VECTORS[vector](trap, monkeypatch)
+    before = snapshot_tree(trap.repo)
+    results = exercise(trap.repo)
+    assert trap.sprung() == []
+    assert snapshot_tree(trap.repo) == before
+    assert not (trap.repo / ".git/index.lock").exists()
+    # The scan still did its job (a trap must not simply make everything fail).
+    listed = dict(results["list_files"])  # type: ignore[call-overload]
+    assert {".env", ".mcp.json", "scripts/a.sh", "untracked.env"} <= set(listed)
+    assert "read_staged" in results and results["read_staged"] != "DiscoveryError"
+
+
+@pytest.mark.parametrize("vector", list(VECTORS))
+def test_vector_is_live(vector: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same trap springs under plain git, so the test above can fail."""
+    trap = build(tmp_path)
+    argv, stdin, extra_env = VECTORS[vector](trap, monkeypatch)
+    if argv[0] == "script" and shutil.which("script") is None:
+        pytest.skip("needs util-linux script(1) to give git a terminal")
+    env = isolated_env(extra_env)
+    env["PATH"] = extra_env.get("PATH", os.environ["PATH"])
+    env["PAGER"] = os.environ.get("PAGER", "")
+    subprocess.run(argv, cwd=trap.repo, env=env, input=stdin, capture_output=True, timeout=60, check=False)
+    assert trap.sprung() != []
+
+
+def test_clean_repository_reads_normally(tmp_path: Path) -> None:
+    trap = build(tmp_path)
+    results = exercise(trap.repo)
+    assert results["read_staged"] == [".env", ".mcp.json", "scripts/a.sh"]
+    assert results["changed_staged_paths"] == (".mcp.json", "scripts/a.sh")
+    assert results["list_subdir"] == ("a.sh",)
+    assert len(results["history"]) == 3  # type: ignore[arg-type]
+
+
+def test_partial_clone_history_fails_cleanly_without_fetching(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trap = build(tmp_path)
+    v_ssh_lazy_fetch(trap, monkeypatch)
+    with pytest.raises(DiscoveryError, match="cannot read the history: git log failed"):
+        list(iter_history(trap.repo))
+    snapshot = read_staged(trap.repo, trap.repo)
+    assert [file.path for file in snapshot.files] == [".mcp.json", "scripts/a.sh"]
+    assert [(note.path, note.descriptor) for note in snapshot.notifications] == [(".env", "unreadable")]
+    assert trap.sprung() == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand the repository to another user")
+def test_repository_owned_by_another_user(tmp_path: Path) -> None:
+    trap = build(tmp_path)
+    for directory, dirnames, filenames in os.walk(trap.repo):
+        for name in [*dirnames, *filenames, "."]:
+            os.lchown(os.path.join(directory, name), 65534, 65534)
+    plain = subprocess.run(["git", "ls-files"], cwd=trap.repo, env=isolated_env(), capture_output=True, check=False)
+    assert b"dubious ownership" in plain.stderr
+    assert list_files(trap.repo).is_git is True
+    assert [file.path for file in read_staged(trap.repo, trap.repo).files] == [".env", ".mcp.json", "scripts/a.sh"]
+
+
+def test_git_argv_shape() -> None:
+    argv = git_argv("log", "-1")
+    assert os.path.isabs(argv[0])
+    assert argv[1:3] == ["--no-pager", "--no-replace-objects"]
+    assert argv[-2:] == ["log", "-1"]
+    pairs = [argv[index + 1] for index, value in enumerate(argv[:-2]) if value == "-c"]
+    assert pairs == [f"{key}={value}" for key, value in SAFE_CONFIG]
+    assert "core.hooksPath=/dev/null" in pairs
+    assert "safe.directory=*" in pairs
+    assert "protocol.allow=never" in pairs
+
+
+def test_git_env_strips_inherited_git_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF", "GIT_CONFIG_PARAMETERS"):
+        monkeypatch.setenv(key, "x")
+    monkeypatch.setenv("SSH_ASKPASS", "x")
+    monkeypatch.setenv("PATH", f".::relative/bin:{os.environ['PATH']}")
+    env = git_env()
+    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF", "GIT_CONFIG_PARAMETERS", "SSH_ASKPASS"):
+        assert key not in env
+    assert env["GIT_CONFIG_GLOBAL"] == os.devnull  # kept: says which trusted config to read
+    assert env["GIT_OPTIONAL_LOCKS"] == "0"
+    assert env["GIT_SSH_COMMAND"] == "false"
+    assert env["GIT_ASKPASS"] == ""
+    assert env["GIT_ALLOW_PROTOCOL"] == ""
+    assert env["LC_ALL"] == "C"
+    assert all(os.path.isabs(entry) for entry in env["PATH"].split(os.pathsep))
+    assert git_env(index_file=Path("/tmp/idx"))["GIT_INDEX_FILE"] == "/tmp/idx"
+
+
+def test_run_git_error_is_short_and_redacted(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    with pytest.raises(GitError) as caught:
+        run_git(repo, "ls-remote", "https://user:s3cr3t@example.invalid/repo.git")
+    message = str(caught.value)
+    assert message.startswith("git ls-remote failed (exit 128): ")
+    assert "s3cr3t" not in message
+    assert caught.value.returncode == 128
+    assert "not allowed" in caught.value.stderr_summary  # no network: GIT_ALLOW_PROTOCOL
+
+
+def test_run_git_not_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(GitError) as caught:
+        run_git(tmp_path, "ls-files")
+    assert caught.value.not_a_repository
+
+
+def test_run_git_check_false_returns_output(tmp_path: Path) -> None:
+    assert run_git(tmp_path, "rev-parse", "--verify", "--quiet", "HEAD", check=False) == b""
+
+
+def test_run_git_input_and_timeout(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    oid = run_git(repo, "hash-object", "--stdin", input=b"hello\n").decode().strip()
+    assert oid == "ce013625030ba8dba906f756967f9e9ca394464a"
+    with pytest.raises(GitError, match="timed out"):
+        run_git(repo, "cat-file", "--batch", input=None, timeout=0.000001)
+
+
+def test_missing_git_executable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    git_executable.cache_clear()
+    with pytest.raises(GitError, match="git executable not found on PATH"):
+        run_git(tmp_path, "--version")
+
+
+def test_stream_git_raises_after_a_failed_stream(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    with pytest.raises(GitError, match="git log failed"):
+        list(stream_git(repo, "log", "no-such-revision"))
+
+
+def test_stream_git_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"a": "x\n"}, "one")
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process)
+        return process
+
+    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    # `cat-file --batch` with stdin at /dev/null would end by itself; `log --all -p` of a big
+    # range might not have: use a command that never ends unless killed.
+    lines = stream_git(repo, "cat-file", "--batch-check", "--buffer")
+    with pytest.raises(StopIteration):
+        next(lines)
+    assert started[0].returncode is not None
+    history = stream_git(repo, "log", "--format=%H%n%H%n%H")
+    assert next(history)
+    history.close()
+    assert started[1].returncode is not None
+
+
+def test_safe_repo_uses_the_same_options_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trap = build(tmp_path)
+    monkeypatch.setenv("GIT_INDEX_FILE", "/nonexistent/index")
+    monkeypatch.setenv("GIT_EXTERNAL_DIFF", "evil")
+    repo = safe_repo(trap.repo)
+    try:
+        assert repo.git._persistent_git_options == git_argv()[1:]
+        environment = repo.git.environment()
+        for key, value in git_env().items():
+            if os.environ.get(key) != value:
+                assert environment[key] == value, key
+        assert environment["GIT_INDEX_FILE"] == str(trap.repo / ".git/index")
+        assert environment["GIT_EXTERNAL_DIFF"] == ""
+        assert repo.git.ls_files().splitlines() == [".env", ".mcp.json", "README.md", "scripts/a.sh"]
+    finally:
+        repo.close()
+
+
+def test_safe_repo_refuses_a_repository_gitpython_would_misread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trap = build(tmp_path)
+    other = make_repo(tmp_path, "other")
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    with pytest.raises(GitError, match="GitPython resolved a different repository"):
+        safe_repo(trap.repo)
+
+
+def test_safe_repo_not_a_repository(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with pytest.raises(GitError, match="not a git repository"):
+        safe_repo(plain)
+
+
+def test_hook_program_helper_is_executable(tmp_path: Path) -> None:
+    trap = build(tmp_path)
+    program = trap.program("probe")
+    assert program.stat().st_mode & stat.S_IXUSR
+    subprocess.run([str(program)], input=b"", check=True)
+    assert trap.sprung() == ["probe"]
