@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -210,7 +210,7 @@ def run_git(
     return completed.stdout
 
 
-def stream_git(repo: Path, *args: str, index_file: Path | None = None) -> Iterator[bytes]:
+def stream_git(repo: Path, *args: str, index_file: Path | None = None) -> Generator[bytes, None, None]:
     """Yield stdout of `git <args>` line by line (each ending in b"\\n" except maybe the last).
 
     For large output (history). Stopping early kills the process. A non-zero exit raises
@@ -314,7 +314,11 @@ def safe_repo(path: Path) -> git.Repo:
         raise GitError(f"not a git repository: {error}") from None
     expected_tree = locations.get("GIT_WORK_TREE")
     seen_tree = repo.working_tree_dir
-    if not _same_path(repo.git_dir, locations["GIT_DIR"]) or not _same_path(seen_tree, expected_tree):
+    if (
+        not _same_path(repo.git_dir, locations["GIT_DIR"])
+        or not _same_path(repo.common_dir, locations["GIT_COMMON_DIR"])
+        or not _same_path(seen_tree, expected_tree)
+    ):
         repo.close()
         raise GitError("GitPython resolved a different repository (inherited GIT_DIR/GIT_WORK_TREE?)")
     repo.git.set_persistent_git_options(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from scanner.catalogue.load import load_builtin_rules, load_presets, preset_rule_ids
 from scanner.catalogue.model import Rule
 from scanner.model import Severity
+from scanner.policy.spec import Waiver
 
 DEFAULT_PARAMS: dict[str, object] = {
     "approved_providers": None,  # None: every provider is approved
@@ -30,11 +31,17 @@ class RuleSet:
     rules: tuple[Rule, ...]
     params: Mapping[str, object] = field(default_factory=lambda: dict(DEFAULT_PARAMS))
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
-    source: str = "built-in preset recommended"
+    source: str = "built-in preset recommended"  # what ran, for people: a policy file or a preset
+    presets: tuple[str, ...] = ("recommended",)
+    waivers: tuple[Waiver, ...] = ()
+    inline_ignores: bool = True  # the policy's allow_inline_ignores
+    exclude: tuple[str, ...] = ()  # path globs never scanned
+    policy_file: str | None = None  # absolute path of the policy file, None for a built-in preset
+    organisation_rules: int = 0
 
 
 def preset_ruleset(name: str = "recommended") -> RuleSet:
     builtin = load_builtin_rules()
     ids = preset_rule_ids(name, load_presets(), frozenset(builtin))
     rules = tuple(builtin[i] for i in sorted(ids) if i in builtin)
-    return RuleSet(rules, dict(DEFAULT_PARAMS), {}, f"built-in preset {name}")
+    return RuleSet(rules, dict(DEFAULT_PARAMS), {}, f"built-in preset {name}", presets=(name,))

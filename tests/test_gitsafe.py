@@ -9,10 +9,11 @@ is byte-identical. `test_vector_is_live` proves each trap works by springing it 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,16 @@ from scanner.gitsafe import (
     safe_repo,
     stream_git,
 )
-from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, snapshot_tree, stage, write_files
+from tests.gitrepo import (
+    commit,
+    git,
+    isolate_git_config,
+    isolated_env,
+    make_repo,
+    snapshot_tree,
+    stage,
+    write_files,
+)
 
 HOOKS = (
     "applypatch-msg",
@@ -74,11 +84,12 @@ class Trap:
     tmp: Path
     missing_blob: str = ""
 
-    def program(self, name: str) -> Path:
-        """An executable that records it ran, and passes stdin through (a filter must work)."""
+    def program(self, name: str, *, passthrough: bool = False) -> Path:
+        """An executable that records it ran; a filter also passes stdin through."""
         path = self.tmp / "bin" / name
         path.parent.mkdir(exist_ok=True)
-        path.write_text(f"#!/bin/sh\ntouch '{self.markers}/{name}'\ncat 2>/dev/null\nexit 0\n")
+        body = "cat\n" if passthrough else ""
+        path.write_text(f"#!/bin/sh\ntouch '{self.markers}/{name}'\n{body}exit 0\n")
         path.chmod(0o755)
         return path
 
@@ -166,8 +177,8 @@ def v_hooks_path(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
 
 def v_filter(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
     write_files(trap.repo, {".gitattributes": "* filter=evil\n"})
-    trap.config("filter.evil.clean", str(trap.program("filter-clean")))
-    trap.config("filter.evil.smudge", str(trap.program("filter-smudge")))
+    trap.config("filter.evil.clean", str(trap.program("filter-clean", passthrough=True)))
+    trap.config("filter.evil.smudge", str(trap.program("filter-smudge", passthrough=True)))
     trap.config("filter.evil.required", "true")
     return ["git", "add", "untracked.env"], None, {}
 
@@ -275,9 +286,8 @@ def v_path_hijack(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
         shutil.copy(trap.program(f"path-{name}"), trap.repo / name)
     monkeypatch.setenv("PATH", f".:{os.environ['PATH']}")
     git_executable.cache_clear()
-    # Once everything is safe, an evil `false` is the only thing left to catch: prove it would run.
-    control_env = {"PATH": f".:{os.environ['PATH']}", "GIT_SSH_COMMAND": "false"}
-    return ["sh", "-c", "false"], None, control_env
+    # A shell (git runs GIT_SSH_COMMAND through one) would pick the tree's programs first.
+    return ["sh", "-c", "git --version"], None, {"PATH": f".:{os.environ['PATH']}"}
 
 
 VECTORS: dict[str, Callable[[Trap, pytest.MonkeyPatch], Control]] = {
@@ -321,7 +331,10 @@ def exercise(repo: Path) -> dict[str, object]:
     attempt("read_staged", lambda: [file.path for file in read_staged(repo, repo).files])
     attempt("changed_staged_paths", lambda: changed_staged_paths(repo, repo))
     attempt("history", lambda: [change.commit for change in iter_history(repo)])
-    attempt("history_all", lambda: [change.path for change in iter_history(repo, all_branches=True, since="HEAD~1")])
+    attempt(
+        "history_all",
+        lambda: [change.path for change in iter_history(repo, all_branches=True, since="HEAD~1")],
+    )
     attempt("run_git", lambda: run_git(repo, "rev-parse", "HEAD"))
     attempt("stream_git", lambda: list(stream_git(repo, "log", "--format=%H")))
     attempt("gitpython", lambda: exercise_gitpython(repo))
@@ -355,11 +368,23 @@ def exercise_gitpython(repo_path: Path) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     isolate_git_config(monkeypatch)
     git_executable.cache_clear()
     yield
     git_executable.cache_clear()
+
+
+# Partial clones missing a blob: reading it would fetch. Transports are disabled either way, but
+# only git that honours GIT_NO_LAZY_FETCH (2.39.4+ maintenance releases, 2.45+) skips the
+# attempt entirely; older git records `remote.<name>.partialclonefilter` in .git/config first.
+LAZY_FETCH_VECTORS = frozenset({"ssh-lazy-fetch", "ext-lazy-fetch", "git-proxy-lazy-fetch", "path-hijack"})
+_NO_LAZY_FETCH_SINCE = {(2, 39): 4, (2, 40): 2, (2, 41): 1, (2, 42): 2, (2, 43): 4, (2, 44): 1}
+
+
+def git_honours_no_lazy_fetch() -> bool:
+    major, minor, patch = (int(part) for part in re.findall(r"\d+", git(Path.cwd(), "version"))[:3])
+    return (major, minor) >= (2, 45) or patch >= _NO_LAZY_FETCH_SINCE.get((major, minor), 1000)
 
 
 @pytest.mark.parametrize("vector", list(VECTORS))
@@ -370,13 +395,22 @@ def test_scanning_runs_nothing_and_changes_nothing(
     VECTORS[vector](trap, monkeypatch)
     before = snapshot_tree(trap.repo)
     results = exercise(trap.repo)
+    after = snapshot_tree(trap.repo)
     assert trap.sprung() == []
-    assert snapshot_tree(trap.repo) == before
+    if vector in LAZY_FETCH_VECTORS and not git_honours_no_lazy_fetch():
+        for changed in (".git", ".git/config"):
+            before.pop(changed), after.pop(changed)
+    assert after == before
     assert not (trap.repo / ".git/index.lock").exists()
     # The scan still did its job (a trap must not simply make everything fail).
     listed = dict(results["list_files"])  # type: ignore[call-overload]
     assert {".env", ".mcp.json", "scripts/a.sh", "untracked.env"} <= set(listed)
-    assert "read_staged" in results and results["read_staged"] != "DiscoveryError"
+    assert isinstance(results["read_staged"], list)
+    assert isinstance(results["gitpython"], list)
+    if vector not in LAZY_FETCH_VECTORS:
+        # A missing blob makes history fail (no fetching); nothing else may fail.
+        assert [name for name, value in results.items() if value in ("GitError", "DiscoveryError")] == []
+        assert not any(str(item).startswith("GitCommandError") for item in results["gitpython"])
 
 
 @pytest.mark.parametrize("vector", list(VECTORS))
@@ -402,7 +436,9 @@ def test_clean_repository_reads_normally(tmp_path: Path) -> None:
     assert len(results["history"]) == 3  # type: ignore[arg-type]
 
 
-def test_partial_clone_history_fails_cleanly_without_fetching(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_partial_clone_history_fails_cleanly_without_fetching(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     trap = build(tmp_path)
     v_ssh_lazy_fetch(trap, monkeypatch)
     with pytest.raises(DiscoveryError, match="cannot read the history: git log failed"):
@@ -419,10 +455,16 @@ def test_repository_owned_by_another_user(tmp_path: Path) -> None:
     for directory, dirnames, filenames in os.walk(trap.repo):
         for name in [*dirnames, *filenames, "."]:
             os.lchown(os.path.join(directory, name), 65534, 65534)
-    plain = subprocess.run(["git", "ls-files"], cwd=trap.repo, env=isolated_env(), capture_output=True, check=False)
+    plain = subprocess.run(
+        ["git", "ls-files"], cwd=trap.repo, env=isolated_env(), capture_output=True, check=False
+    )
     assert b"dubious ownership" in plain.stderr
     assert list_files(trap.repo).is_git is True
-    assert [file.path for file in read_staged(trap.repo, trap.repo).files] == [".env", ".mcp.json", "scripts/a.sh"]
+    assert [file.path for file in read_staged(trap.repo, trap.repo).files] == [
+        ".env",
+        ".mcp.json",
+        "scripts/a.sh",
+    ]
 
 
 def test_git_argv_shape() -> None:
@@ -443,7 +485,14 @@ def test_git_env_strips_inherited_git_variables(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SSH_ASKPASS", "x")
     monkeypatch.setenv("PATH", f".::relative/bin:{os.environ['PATH']}")
     env = git_env()
-    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF", "GIT_CONFIG_PARAMETERS", "SSH_ASKPASS"):
+    for key in (
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_EXTERNAL_DIFF",
+        "GIT_CONFIG_PARAMETERS",
+        "SSH_ASKPASS",
+    ):
         assert key not in env
     assert env["GIT_CONFIG_GLOBAL"] == os.devnull  # kept: says which trusted config to read
     assert env["GIT_OPTIONAL_LOCKS"] == "0"
@@ -521,7 +570,9 @@ def test_stream_git_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch:
     assert started[1].returncode is not None
 
 
-def test_safe_repo_uses_the_same_options_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_safe_repo_uses_the_same_options_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     trap = build(tmp_path)
     monkeypatch.setenv("GIT_INDEX_FILE", "/nonexistent/index")
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", "evil")
@@ -539,10 +590,28 @@ def test_safe_repo_uses_the_same_options_and_environment(tmp_path: Path, monkeyp
         repo.close()
 
 
-def test_safe_repo_refuses_a_repository_gitpython_would_misread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_safe_repo_neutralises_inherited_locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIT_DIR/GIT_WORK_TREE left by a calling hook must not point git at another repository."""
     trap = build(tmp_path)
     other = make_repo(tmp_path, "other")
+    commit(other, {"other.sh": "x\n"}, "other")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    repo = safe_repo(trap.repo)
+    try:
+        assert repo.git.ls_files().splitlines() == [".env", ".mcp.json", "README.md", "scripts/a.sh"]
+        assert repo.git.environment()["GIT_DIR"] == str(trap.repo / ".git")
+        assert repo.git.environment()["GIT_WORK_TREE"] == str(trap.repo)
+    finally:
+        repo.close()
+
+
+def test_safe_repo_refuses_a_repository_gitpython_would_misread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trap = build(tmp_path)
+    other = make_repo(tmp_path, "other")
+    monkeypatch.setenv("GIT_COMMON_DIR", str(other / ".git"))  # GitPython reads it in Repo()
     with pytest.raises(GitError, match="GitPython resolved a different repository"):
         safe_repo(trap.repo)
 

@@ -5,7 +5,26 @@ An explicit registry: a rule's `check.registered = "<name>"` must name an entry 
 
 from __future__ import annotations
 
-from scanner.checks import blanked, credentials, misleading, near_miss, settings_files
+from scanner.checks import (
+    blanked,
+    cloud_credentials,
+    credentials,
+    egress,
+    helpers,
+    hooks,
+    login,
+    managed_paths,
+    mcp,
+    misleading,
+    near_miss,
+    otel,
+    permissions,
+    retention,
+    routing,
+    scoped_keys,
+    settings_files,
+    unknown_keys,
+)
 from scanner.checks.base import Check
 
 REGISTRY: dict[str, Check] = {
@@ -16,4 +35,22 @@ REGISTRY: dict[str, Check] = {
     "settings-file-rejected": settings_files.rejected_file,
     "invalid-setting-value": settings_files.invalid_value,
     "local-settings-committed": settings_files.committed_local,
+    "literal-cloud-credential": cloud_credentials.check,
+    "stale-managed-path": managed_paths.check,
+    "managed-only-key-outside-managed": scoped_keys.check,
+    "unknown-settings-key": unknown_keys.check,
+    "project-redirects-api-traffic": egress.check,
+    "project-runs-credential-helper": helpers.check,
+    "hooks-send-data": hooks.check,
+    "mcp-servers-auto-approved": mcp.check,
+    "permission-bypass-allowed": permissions.check,
+    "otel-exports-content": otel.exports_content,
+    "otel-collector-not-approved": otel.collector_not_approved,
+    "local-retention-too-long": retention.local_retention_too_long,
+    "login-not-pinned": login.login_not_pinned,
+    "pinned-org-not-approved": login.pinned_org_not_approved,
+    "ineffective-login-control": login.ineffective_login_control,
+    "credential-bypasses-org-pin": login.credential_bypasses_org_pin,
+    "provider-not-approved": routing.provider_not_approved,
+    "gateway-not-approved": routing.gateway_not_approved,
 }

@@ -22,7 +22,7 @@ from scanner.errors import UsageError
 from scanner.model import Severity
 from scanner.report.model import ScanResult
 
-FORMATS = ("text", "json", "sarif", "markdown", "annotations")
+FORMATS = ("text", "json", "sarif", "markdown", "annotations", "short")
 _EXTENSIONS = {".json": "json", ".sarif": "sarif", ".md": "markdown", ".txt": "text"}
 
 
@@ -120,6 +120,10 @@ def render(fmt: str, results: Sequence[tuple[str, ScanResult]]) -> str:
         from scanner.report.annotations import render_annotations
 
         return "".join(render_annotations(r) for _, r in results)
+    if fmt == "short":
+        from scanner.report.short import render_short
+
+        return render_short(results)
     from scanner.report.text import render_plain
 
     return render_plain(results)
@@ -154,17 +158,21 @@ def _check_combinations(args: argparse.Namespace) -> None:
 
 
 def scan_repositories(args: argparse.Namespace, options: object) -> list[tuple[str, ScanResult]]:
-    from scanner.scan import ScanOptions, scan_repository
+    """Every PATH and --repos-from entry (local directories, git URLs), --jobs workers.
+
+    See scanner.multi: a target that cannot be scanned becomes a failed result, listed on stderr.
+    """
+    from scanner.multi.outcome import failure_report
+    from scanner.multi.pool import scan_targets
+    from scanner.multi.targets import resolve_targets
+    from scanner.scan import ScanOptions
 
     assert isinstance(options, ScanOptions)
-    results = []
-    for raw in args.paths or ["."]:
-        root = Path(raw)
-        if not root.exists():
-            raise UsageError(f"{raw}: no such file or directory")
-        if not root.is_dir():
-            raise UsageError(f"{raw}: not a directory")
-        results.append((raw, scan_repository(root.resolve(), options)))
+    targets, duplicates = resolve_targets(args.paths, args.repos_from)
+    for name in duplicates:
+        sys.stderr.write(f"ccpolicy: note: {name} is listed more than once; scanned once\n")
+    results = scan_targets(targets, options, jobs=args.jobs)
+    sys.stderr.write(failure_report(results))
     return results
 
 
@@ -183,7 +191,28 @@ def run(args: argparse.Namespace) -> int:
         fail_on=fail_on,
         tracked_only=args.tracked_only,
     )
-    if args.staged or args.history or args.host or args.repos_from:
+    if args.staged:
+        from scanner.staged_scan import scan_staged_targets
+
+        if args.repos_from:
+            raise UsageError("--staged reads local git indexes: it does not go with --repos-from")
+        results = scan_staged_targets(args.paths, options)
+    elif args.host:
+        from scanner.host.scan import scan_host_args
+
+        results = scan_host_args(args, options)
+    elif args.history:
         raise UsageError("this scan mode is not available in this build")
-    results = scan_repositories(args, options)
-    return emit(args, results)
+    else:
+        results = scan_repositories(args, options)
+    import datetime
+
+    from scanner.policy.suppress import apply as apply_policy
+
+    # Stale waivers are judged on whole-repository scans only: a staged or history scan sees a part.
+    results = apply_policy(results, ruleset, today=datetime.date.today(), use_ignores=not args.no_ignores,
+                           report_stale=not (args.staged or args.history))
+    status = emit(args, results)
+    from scanner.multi.outcome import every_target_failed
+
+    return 2 if every_target_failed(results) else status

@@ -10,7 +10,7 @@ secret that moves is reported where it went.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,7 +224,7 @@ def _log_args(revisions: list[str]) -> list[str]:
 
 def iter_history(
     repo_root: Path, *, since: str | None = None, all_branches: bool = False
-) -> Iterator[HistoryChange]:
+) -> Generator[HistoryChange, None, None]:
     """Every commit's added lines in candidate files, oldest first (git's --reverse order).
 
     `since` is a revision (commit, tag, branch): only commits not reachable from it are read

@@ -92,35 +92,58 @@ def _under_skipped_dir(relpath: str, venv_dirs: frozenset[str]) -> bool:
     return False
 
 
+# In the joined output of ls-files, each of these betrays a path with an empty, `.` or `..`
+# component, or an absolute one. Absent (the usual case), no path needs checking one by one.
+_SUSPICIOUS = (
+    "//",
+    "/./",
+    "/../",
+    "/.\0",
+    "/..\0",
+    "\t/",
+    "\t./",
+    "\t../",
+    "\t.\0",
+    "\t..\0",
+    "? /",
+    "? .\0",
+)
+
+
 class _GitEntries:
-    """What `ls-files -z -s -t` said, sorted into what needs no further checking and what does."""
+    """What `ls-files -z -s -t` said, sorted into what needs no further checking and what does.
+
+    The loop is written for speed: it runs once per file of the repository.
+    """
 
     def __init__(self, output: bytes) -> None:
-        present: dict[str, str] = {}  # path -> mode; unmerged paths appear once per stage
+        text = output.decode("utf-8", "surrogateescape")
+        present: dict[str, str] = {}  # path -> mode, in git's (sorted) order; stages collapse
         unsure: dict[str, str] = {}  # skip-worktree: usually absent (sparse checkout), maybe not
         deleted: set[str] = set()
-        self.untracked: list[str] = []
-        for entry in output.decode("utf-8", "surrogateescape").split("\0"):
-            if len(entry) < 3:
-                continue
-            tag = entry[0]
-            if tag == "?":
-                self.untracked.append(entry[2:])
-                continue
-            meta, _, path = entry[2:].partition("\t")
-            if tag == "R":
-                deleted.add(path)
+        untracked: list[str] = []
+        for entry in text.split("\0"):
+            tag = entry[:1]
+            if tag == "H":
+                present[entry[entry.find("\t", 9) + 1 :]] = entry[2:8]
+            elif tag == "?":
+                untracked.append(entry[2:])
+            elif tag == "R":
+                deleted.add(entry[entry.find("\t", 9) + 1 :])
             elif tag == "S":
-                unsure[path] = meta[:6]
+                unsure[entry[entry.find("\t", 9) + 1 :]] = entry[2:8]
             elif tag in _TRACKED_TAGS:
-                present[path] = meta[:6]
+                present[entry[entry.find("\t", 9) + 1 :]] = entry[2:8]
         self.regular: list[str] = []
         self.symlinks: list[str] = []
         for path, mode in present.items():
-            if path in deleted or mode == _MODE_GITLINK:
+            if mode == _MODE_GITLINK or path in deleted:
                 continue
             (self.symlinks if mode == _MODE_SYMLINK else self.regular).append(path)
-        self.skip_worktree: list[str] = [path for path, mode in unsure.items() if mode != _MODE_GITLINK]
+        self.skip_worktree = [path for path, mode in unsure.items() if mode != _MODE_GITLINK]
+        self.untracked = untracked
+        if any(marker in text for marker in _SUSPICIOUS):
+            self.regular = [path for path in self.regular if is_plain_relpath(path)]
 
     @property
     def any_tracked(self) -> bool:
@@ -144,17 +167,16 @@ def _git_listing(root: Path, real_root: str, *, tracked_only: bool) -> FileListi
         # repository ignoring everything): git knows nothing useful about it, so walk it.
         return None
     notes: list[Notification] = []
-    tracked = {path for path in entries.regular if is_plain_relpath(path)}
+    # git's order is sorted (byte order of the paths), so the final sort is a cheap merge.
+    tracked = entries.regular
     # git gave no mode for symlinks' targets nor presence for skip-worktree entries: look.
-    tracked.update(_present_on_disk(real_root, entries.symlinks + entries.skip_worktree, notes))
-    files = set(tracked)
-    if not tracked_only:
-        files.update(_usable_untracked(real_root, entries.untracked, notes))
+    extra = _present_on_disk(real_root, entries.symlinks + entries.skip_worktree, notes)
+    untracked = [] if tracked_only else _usable_untracked(real_root, entries.untracked, notes)
     return FileListing(
         root=root,
         is_git=True,
-        files=tuple(sorted(files)),
-        tracked=frozenset(tracked),
+        files=tuple(sorted(tracked + extra + untracked)),
+        tracked=frozenset(tracked + extra),
         notifications=tuple(sorted(notes, key=_note_key)),
     )
 

@@ -29,13 +29,6 @@ from scanner.sources.shlex_util import (
     sub_origin,
 )
 
-# Conditions are split off as their own "command" at the parentheses, so `if (...) setenv`
-# leaves `if` alone and `setenv ...` as the next command.
-_KEYWORDS = frozenset(
-    {"if", "then", "else", "endif", "end", "while", "foreach", "switch", "breaksw", "nohup"}
-)
-_HEADS = frozenset({"setenv", "unsetenv", "alias", "source"})
-
 
 def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
     try:
@@ -71,7 +64,7 @@ class _Csh:
         if report_errors:
             for error in result.errors:
                 self.rec.error(error.message, error.offset)
-        for words in relevant_commands(result, _KEYWORDS, _HEADS):
+        for words in relevant_commands(result):
             self.command(words)
 
     def _scope(self, default: str) -> tuple[str, tuple[str, ...]]:

@@ -88,6 +88,14 @@ class _Stage:
         }
 
 
+class _Stages(list[_Stage]):
+    """The stages so far, and the latest index of each stage name (lower-cased, as Docker does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_name: dict[str, int] = {}
+
+
 def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
     try:
         return _parse(path, text, kind)
@@ -105,7 +113,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
 def _parse(path: str, text: str, kind: FileKind) -> ParsedFile:
     source = normalize_text(text)
     recorder = Recorder(path, kind, LineIndex(source))
-    stages: list[_Stage] = []
+    stages = _Stages()
     for logical in _instructions(source, recorder):
         _instruction(recorder, logical, stages)
     chosen = [s for s in stages if s.runs_claude or s.installs_claude] or stages
@@ -202,7 +210,7 @@ def _heredocs(logical: _Logical, lines: list[str], starts: list[int], i: int, re
 # --------------------------------------------------------------------------- instructions
 
 
-def _instruction(recorder: Recorder, logical: _Logical, stages: list[_Stage]) -> None:
+def _instruction(recorder: Recorder, logical: _Logical, stages: _Stages) -> None:
     match = _INSTRUCTION.match(logical.text)
     if match is None:
         recorder.error("not a Dockerfile instruction", logical.origin(0))
@@ -224,17 +232,16 @@ def _instruction(recorder: Recorder, logical: _Logical, stages: list[_Stage]) ->
             stages[-1].installs_claude |= installs
 
 
-def _from(recorder: Recorder, text: str, start: int, stages: list[_Stage]) -> None:
+def _from(recorder: Recorder, text: str, start: int, stages: _Stages) -> None:
     words = [w for w in _SPACE_RUN.split(text[start:].strip()) if w]
     words = [w for w in words if not w.startswith("--")]
     image = words[0] if words else ""
     name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-    parent = None
-    for stage in stages:
-        if stage.name is not None and stage.name.lower() == image.lower():
-            parent = stage.index
+    parent = stages.by_name.get(image.lower())  # stage names are case-insensitive
     line, column = recorder.position(_first_non_space(text))
     stages.append(_Stage(len(stages), name, line, column, image, parent))
+    if name is not None:
+        stages.by_name[name.lower()] = len(stages) - 1
 
 
 def _first_non_space(text: str) -> int:
@@ -341,13 +348,16 @@ def _env_or_arg(
         raw = text[value_start:].rstrip()
         _emit(recorder, name, name_offset, raw, value_start, escape=escape, scope=scope, group=group)
         return
+    if keyword == "ENV":
+        missing = next((offset for word, offset in words if "=" not in word), None)
+        if missing is not None:  # Docker rejects the whole instruction
+            recorder.error("ENV word without '='", missing)
+            return
     for word, offset in words:
         name, eq, raw = word.partition("=")
-        if not eq:
-            if keyword == "ENV":
-                recorder.error("ENV word without '='", offset)
-            continue  # `ARG K` declares without a default
-        _emit(recorder, name, offset, raw, offset + len(name) + 1, escape=escape, scope=scope, group=group)
+        if eq:  # `ARG K` declares without a default
+            value_offset = offset + len(name) + 1
+            _emit(recorder, name, offset, raw, value_offset, escape=escape, scope=scope, group=group)
 
 
 def _emit(
@@ -394,12 +404,19 @@ def _command(
     if command.startswith("["):
         runs = _exec_form(recorder, command, offset, group)
     else:
-        runs = scan_commands(recorder.view(_shift(offset)), command, group)
+        if _may_matter(command):
+            runs = scan_commands(recorder.view(_shift(offset)), command, group)
         first_word = command.split(None, 1)[0] if command else ""
         if bodies and (command.startswith("<<") or command_basename(first_word) in _SHELLS):
             for body, body_offset in bodies:
-                runs |= scan_commands(root.view(_shift(body_offset)), body, group)
+                if _may_matter(body):
+                    runs |= scan_commands(root.view(_shift(body_offset)), body, group)
     return runs, installs
+
+
+def _may_matter(script: str) -> bool:
+    """Only a script with an assignment or a mention of Claude can give a finding here."""
+    return "=" in script or "claude" in script.lower()
 
 
 def _exec_form(recorder: Recorder, command: str, offset: int, group: tuple[str, ...]) -> bool:

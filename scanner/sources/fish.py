@@ -32,8 +32,6 @@ from scanner.sources.shlex_util import (
     sub_origin,
 )
 
-_KEYWORDS = frozenset({"if", "else", "while", "and", "or", "not", "!", "begin", "end", "time"})
-_HEADS = frozenset({"set", "alias", "source", "."})
 _LONG_FLAGS = {
     "--export": "x",
     "--global": "g",
@@ -92,7 +90,7 @@ class _Fish:
         if report_errors:
             for error in result.errors:
                 self.rec.error(error.message, error.offset)
-        for words in relevant_commands(result, _KEYWORDS, _HEADS):
+        for words in relevant_commands(result):
             self.command(words)
 
     def _scope(self, default: str) -> tuple[str, tuple[str, ...]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.model import FileKind, Notification, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
@@ -29,6 +30,7 @@ from scanner.sources.shlex_util import (
     Recorder,
     Word,
     classify_pieces,
+    command_basename,
     command_runs_claude,
     normalize_text,
 )
@@ -39,8 +41,23 @@ _SPACE = re.compile(r"[ \t\f\v\r\u00a0]+")
 _VARIABLE = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z0-9_]+|\$[$?^_]")
 _TYPE = re.compile(r"\[([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)\]")
 _BARE_STOP = frozenset(" \t\f\v\r\n\u00a0;(){},|&`$" + _SINGLE_QUOTES + _DOUBLE_QUOTES)
-_OPERATORS = ("??=", "::", "+=", "-=", "*=", "/=", "%=", "&&", "||", "=", "(", ")", "{", "}", ",", ";", "|",
-              "&", "[", "]")
+_OPERATOR = re.compile(r"\?\?=|::|[-+*/%]=|&&|\|\||[=(){},;|&\[\]]")
+_QUOTES = _SINGLE_QUOTES + _DOUBLE_QUOTES
+# The fast path: blanks and continuations, then one newline, comment, operator, type literal,
+# simple variable or plain bare word. Quotes, escapes, `$(`, `${`, here-strings and block
+# comments are left to `slow_token`.
+_MASTER = re.compile(
+    r"(?:[ \t\f\v\r\u00a0]|`\n)*(?:"
+    r"(?P<nl>\n)"
+    r"|(?P<c>#[^\n]*)"
+    r"|(?P<op>\?\?=|::|[-+*/%]=|&&|\|\||[=(){},;|&\]]|\[(?![A-Za-z_]))"
+    r"|(?P<type>\[[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?\])"
+    r"|(?P<var>\$(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z0-9_]+(?![({])|\$[$?^_])"
+    r"|(?P<sq>'[^\n'" + _SINGLE_QUOTES + r"]*'(?![" + _SINGLE_QUOTES + r"]))"
+    r'|(?P<dq>"[^`$\n' + _QUOTES + r']*"(?![' + _DOUBLE_QUOTES + r"]))"
+    r"|(?P<w>(?!<#)[^\s;(){},|&`$#@\[" + _QUOTES + r"][^\s;(){},|&`$" + _QUOTES + r"]*)"
+    r")"
+)
 _ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
             "v": "\v"}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -58,18 +75,25 @@ _REMOVE_COMMANDS = frozenset({"remove-item", "ri", "rm", "del", "erase", "rd", "
 _VALUE_PARAMS = {"-path": "path", "-literalpath": "path", "-lp": "path", "-pspath": "path", "-name": "name",
                  "-value": "value"}
 _SWITCHES = frozenset({"-force", "-passthru", "-whatif", "-confirm", "-recurse"})
+_INTERESTING_COMMANDS = _SET_COMMANDS | _REMOVE_COMMANDS | {"setx", "setx.exe", "."}
+_LAUNCHERS = frozenset({"claude", "npx", "bunx", "pnpx", "npm", "pnpm", "yarn", "bun"})
 _STATEMENT_BREAKS = frozenset({"\n", ";", "{", "}", "(", ")", "|", "&&", "||"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):
     kind: str  # "word" | "string" | "var" | "expr" | "type" | "op"
     text: str  # decoded text (words, strings), the source text otherwise; "\n" for newlines
     start: int
     end: int
     spaced: bool  # whitespace (or a line start) before it
-    word: Word | None = None  # pieces for classification and positions
+    word: Word | None = None  # pieces for classification and positions; see `as_word`
     single: bool = False  # a single-quoted string
+
+    def as_word(self) -> Word | None:
+        """The token's pieces; made on demand for plain words and variables (most never need them)."""
+        if self.word is not None or self.kind not in ("word", "var"):
+            return self.word
+        return Word(self.text, (Piece(self.text, PieceKind.EXPAND, self.start),), self.start, self.end)
 
 
 def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
@@ -109,61 +133,95 @@ class _Tokenizer:
         self.tokens: list[_Tok] = []
 
     def run(self) -> list[_Tok]:
+        """Tokenise with `_MASTER`; strings, escapes, here-strings and block comments go slow."""
         text, n = self.text, self.n
         tokens = self.tokens
+        finditer = _MASTER.finditer
         spaced = True
-        i = 0
-        while i < n:
-            m = _SPACE.match(text, i)
-            if m is not None:
-                i = m.end()
-                spaced = True
-                if i >= n:
+        pos = 0
+        while pos < n:
+            for m in finditer(text, pos):
+                if m.start() != pos:
                     break
-            c = text[i]
-            if c == "\n":
-                tokens.append(_Tok("op", "\n", i, i + 1, True))
-                i += 1
-                spaced = True
-                continue
-            if c == "`" and i + 1 < n and text[i + 1] == "\n":
-                i += 2
-                spaced = True
-                continue
-            if c == "#":
-                j = text.find("\n", i)
-                i = n if j < 0 else j
-                continue
-            if text.startswith("<#", i):
-                j = text.find("#>", i + 2)
-                if j < 0:
-                    self.rec.error("unterminated block comment", i)
+                kind = m.lastgroup
+                assert kind is not None
+                start, end = m.span(kind)
+                if kind == "w" and end < n and text[end] == "`":
+                    spaced = spaced or start != pos
+                    pos = start  # an escape inside a bare word
                     break
-                i = j + 2
-                spaced = True
-                continue
-            if c == "@" and i + 1 < n and (text[i + 1] in _SINGLE_QUOTES or text[i + 1] in _DOUBLE_QUOTES):
-                here = self.here_string(i, spaced)
-                if here is not None:
-                    tokens.append(here)
-                    i = here.end
+                glued = not spaced and start == pos
+                pos = end
+                if kind == "nl":
+                    tokens.append(_Tok("op", "\n", start, end, True))
+                    spaced = True
+                elif kind == "c":
+                    spaced = True
+                elif kind == "op":
+                    tokens.append(_Tok("op", m.group(kind), start, end, not glued))
                     spaced = False
-                    continue
-            if c in _SINGLE_QUOTES:
-                token = self.single(i, spaced)
-            elif c in _DOUBLE_QUOTES:
-                token = self.double(i, spaced)
-            elif c == "$":
-                token = self.variable(i, spaced)
-            elif c == "[" and (m := _TYPE.match(text, i)) is not None:
-                token = _Tok("type", m.group(1), i, m.end(), spaced)
-            else:
-                op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
-                token = _Tok("op", op, i, i + len(op), spaced) if op is not None else self.bare(i, spaced)
-            tokens.append(token)
-            i = max(token.end, i + 1)
-            spaced = False
+                elif kind == "type":
+                    tokens.append(_Tok("type", text[start + 1 : end - 1], start, end, not glued))
+                    spaced = False
+                elif kind == "sq":
+                    raw = text[start + 1 : end - 1]
+                    pieces = (Piece(raw, PieceKind.LITERAL, start + 1),) if raw else ()
+                    word = Word(raw, pieces, start, end)
+                    tokens.append(_Tok("string", raw, start, end, not glued, word, True))
+                    spaced = False
+                elif kind == "dq":
+                    raw = text[start + 1 : end - 1]
+                    pieces = (Piece(raw, PieceKind.EXPAND, start + 1),) if raw else ()
+                    tokens.append(_Tok("string", raw, start, end, not glued, Word(raw, pieces, start, end)))
+                    spaced = False
+                else:  # "w" or "var": verbatim text, expanded where it is used
+                    kind = "word" if kind == "w" else "var"
+                    tokens.append(_Tok(kind, m.group(0)[start - m.start() :], start, end, not glued))
+                    spaced = False
+            if pos < n:
+                pos, spaced = self.slow_token(pos, spaced)
         return tokens
+
+    def slow_token(self, i: int, spaced: bool) -> tuple[int, bool]:
+        """One token (or blank, continuation or comment) at `i`: (next index, spaced)."""
+        text, n = self.text, self.n
+        tokens = self.tokens
+        m = _SPACE.match(text, i)
+        if m is not None:
+            return m.end(), True
+        c = text[i]
+        if c == "\n":
+            tokens.append(_Tok("op", "\n", i, i + 1, True))
+            return i + 1, True
+        if c == "`" and i + 1 < n and text[i + 1] == "\n":
+            return i + 2, True
+        if c == "#":
+            j = text.find("\n", i)
+            return (n if j < 0 else j), True
+        if text.startswith("<#", i):
+            j = text.find("#>", i + 2)
+            if j < 0:
+                self.rec.error("unterminated block comment", i)
+                return n, True
+            return j + 2, True
+        if c == "@" and i + 1 < n and (text[i + 1] in _SINGLE_QUOTES or text[i + 1] in _DOUBLE_QUOTES):
+            here = self.here_string(i, spaced)
+            if here is not None:
+                tokens.append(here)
+                return here.end, False
+        if c in _SINGLE_QUOTES:
+            token = self.single(i, spaced)
+        elif c in _DOUBLE_QUOTES:
+            token = self.double(i, spaced)
+        elif c == "$":
+            token = self.variable(i, spaced)
+        elif c == "[" and (m := _TYPE.match(text, i)) is not None:
+            token = _Tok("type", m.group(1), i, m.end(), spaced)
+        else:
+            op = _OPERATOR.match(text, i)
+            token = _Tok("op", op.group(0), i, op.end(), spaced) if op is not None else self.bare(i, spaced)
+        tokens.append(token)
+        return max(token.end, i + 1), False
 
     def single(self, i: int, spaced: bool) -> _Tok:
         text, n = self.text, self.n
@@ -411,10 +469,9 @@ class _Statements:
                 return _Value(None, ValueKind.LITERAL, end)
             if token.kind == "var" and lowered in ("$true", "$false"):
                 return _Value("True" if lowered == "$true" else "False", ValueKind.LITERAL, end)
-            if token.kind == "string" and token.word is not None:
-                return _Value(token.text, _pwsh_kind(token.word, token.single), end)
-            if token.kind == "var" and token.word is not None:
-                return _Value(token.text, _pwsh_kind(token.word, False), end)
+            word = token.as_word()
+            if token.kind in ("string", "var") and word is not None:
+                return _Value(token.text, _pwsh_kind(word, token.single), end)
             if token.kind == "word" and _NUMBER.fullmatch(token.text):
                 return _Value(token.text, ValueKind.LITERAL, end)
         return _Value(self.text[tokens[0].start : end], ValueKind.DYNAMIC, end)
@@ -454,7 +511,8 @@ class _Statements:
         if len(args) < 2 or len(args[0]) != 1 or args[0][0].kind not in ("string", "word"):
             return after
         name_token = args[0][0]
-        if not _ENV_NAME.fullmatch(name_token.text) or name_token.word is None:
+        name_word = name_token.as_word()
+        if not _ENV_NAME.fullmatch(name_token.text) or name_word is None:
             return after
         value = self._value(args[1])
         if value is None:
@@ -463,7 +521,7 @@ class _Statements:
         if len(args) >= 3:
             target = "".join(t.text for t in args[2]).lower().rsplit(":", 1)[-1].strip("'\" ")
             scope = _TARGET_SCOPES.get(target, "export")
-        name_offset = name_token.word.offset_of(0)
+        name_offset = name_word.offset_of(0)
         if value.text is None or value.text == "":  # .NET deletes the variable for null or ""
             self.rec.unset(name_token.text, name_offset, name_token.end, scope)
         else:
@@ -492,6 +550,10 @@ class _Statements:
             i += 1
             if i >= len(tokens) or tokens[i].kind not in ("word", "string"):
                 return i
+        head = tokens[i]
+        name = head.text.lower()
+        if name not in _INTERESTING_COMMANDS and command_basename(name) not in _LAUNCHERS:
+            return i + 1
         stop = i
         depth = 0
         while stop < len(tokens):
@@ -506,9 +568,7 @@ class _Statements:
                 elif depth == 0 and token.text in ("\n", ";", "|", "&&", "||"):
                     break
             stop += 1
-        head = tokens[i]
         args = self._arguments(i + 1, stop)
-        name = head.text.lower()
         if name in _SET_COMMANDS:
             self.set_item(args)
         elif name in _REMOVE_COMMANDS:
@@ -527,15 +587,27 @@ class _Statements:
         return i + 1
 
     def _arguments(self, first: int, stop: int) -> list[list[_Tok]]:
-        """Argument-mode arguments: tokens glued without whitespace form one argument."""
+        """Argument-mode arguments: tokens glued without whitespace form one argument, and so
+        does a parenthesised or braced expression."""
         args: list[list[_Tok]] = []
+        depth = 0
         for token in self.tokens[first:stop]:
-            if token.kind == "op" and token.text in ("\n", ","):
+            is_op = token.kind == "op"
+            if depth:
+                args[-1].append(token)
+                if is_op and token.text in ("(", "{"):
+                    depth += 1
+                elif is_op and token.text in (")", "}"):
+                    depth -= 1
                 continue
-            if args and not token.spaced and token.kind != "op":
+            if is_op and token.text in ("\n", ","):
+                continue
+            if args and not token.spaced and not is_op:
                 args[-1].append(token)
             else:
                 args.append([token])
+            if is_op and token.text in ("(", "{"):
+                depth = 1
         return args
 
     def _named(self, args: list[list[_Tok]], positional_names: Sequence[str]) -> dict[str, list[_Tok]]:
@@ -568,9 +640,9 @@ class _Statements:
         self, arg: Sequence[_Tok], name_arg: Sequence[_Tok] | None
     ) -> tuple[str, int, int] | None:
         """(name, name offset, end) for an `Env:X` path, or `Env:` plus `-Name X`."""
-        if len(arg) != 1 or arg[0].word is None:
+        word = arg[0].as_word() if len(arg) == 1 else None
+        if word is None:
             return None
-        word = arg[0].word
         text = word.text
         prefix = text.index(":") + 1 if text.lower().startswith(("-path:", "-literalpath:")) else 0
         m = _ENV_PATH.match(text, prefix)
@@ -581,10 +653,9 @@ class _Statements:
             if not _ENV_NAME.fullmatch(name):
                 return None
             return name, word.offset_of(m.end()), word.offset_of(len(text) - 1) + 1
-        if name_arg and len(name_arg) == 1 and name_arg[0].word is not None:
-            named = name_arg[0].word
-            if _ENV_NAME.fullmatch(named.text):
-                return named.text, named.offset_of(0), named.offset_of(len(named.text) - 1) + 1
+        named = name_arg[0].as_word() if name_arg and len(name_arg) == 1 else None
+        if named is not None and _ENV_NAME.fullmatch(named.text):
+            return named.text, named.offset_of(0), named.offset_of(len(named.text) - 1) + 1
         return None
 
     def set_item(self, args: list[list[_Tok]]) -> None:
@@ -595,7 +666,7 @@ class _Statements:
         if target is None or value_arg is None:
             return
         name, offset, _ = target
-        word = value_arg[0].word
+        word = value_arg[0].as_word()
         if len(value_arg) == 1 and value_arg[0].kind == "word" and word is not None:
             # argument mode: a bare word is a string, not a command to call
             self.rec.env(name, offset, word.text, _pwsh_kind(word, False), word.end, scope="export")
@@ -626,21 +697,21 @@ class _Statements:
         machine = any(len(arg) == 1 and arg[0].text.lower() == "/m" for arg in args)
         if any(len(arg) == 1 and arg[0].text.lower() in ("/s", "/k", "/f") for arg in args):
             return  # remote machines, registry or file sources: not a plain assignment
-        if len(words) < 2 or len(words[0]) != 1 or words[0][0].word is None:
+        if len(words) < 2 or len(words[0]) != 1 or words[0][0].as_word() is None:
             return
         name_token = words[0][0]
         if not _ENV_NAME.fullmatch(name_token.text):
             return
         value_arg = words[1]
         scope = "setx-machine" if machine else "setx-user"
-        word = value_arg[0].word
+        word = value_arg[0].as_word()
         if len(value_arg) == 1 and value_arg[0].kind == "word" and word is not None:
             value: _Value | None = _Value(word.text, _pwsh_kind(word, False), word.end)
         else:
             value = self._value(value_arg)
         if value is None or value.text is None:
             return
-        name_word = name_token.word
+        name_word = name_token.as_word()
         if name_word is None:
             return
         self.rec.env(name_token.text, name_word.offset_of(0), value.text, value.kind, value.end, scope=scope)

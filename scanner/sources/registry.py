@@ -33,6 +33,9 @@ SOURCES: dict[FileKind, str] = {
     FileKind.DOCKERFILE: "scanner.sources.dockerfile",
     FileKind.DEVCONTAINER: "scanner.sources.devcontainer",
     FileKind.COMPOSE: "scanner.sources.compose",
+    FileKind.CLAUDE_JSON: "scanner.host.claude_json",
+    FileKind.PLIST: "scanner.host.plist",
+    FileKind.REGISTRY: "scanner.host.registry",
 }
 
 

@@ -37,11 +37,6 @@ from scanner.sources.shlex_util import (
     sub_origin,
 )
 
-_KEYWORDS = frozenset(
-    {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time",
-     "esac", "noglob", "nocorrect", "coproc"}
-)
-_NAMED_KEYWORDS = frozenset({"function"})  # `function NAME` precedes a body
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 _DIRENV_SOURCES = {
     "dotenv": ".env",
@@ -51,7 +46,6 @@ _DIRENV_SOURCES = {
     "source_up": ".envrc",
     "source_up_if_exists": ".envrc",
 }
-_HEADS = _DECLARATIONS | {"unset", "set", "alias", "source", "."} | frozenset(_DIRENV_SOURCES)
 
 
 class _Pending(NamedTuple):
@@ -138,7 +132,7 @@ class _Shell:
         if report_errors:
             for error in result.errors:
                 self.rec.error(error.message, error.offset)
-        for words in relevant_commands(result, _KEYWORDS, _HEADS, _NAMED_KEYWORDS):
+        for words in relevant_commands(result):
             self.command(words)
 
     # ---- scopes
@@ -178,10 +172,13 @@ class _Shell:
             if head == "set":
                 self.set_options(args)
                 return
+            if head in ("setopt", "unsetopt"):
+                self.zsh_options(head == "setopt", args)
+                return
             if head == "alias":
                 self.define_aliases(args)
                 return
-        if not self.command_local_only:
+        if not self.command_local_only and self.alias is None:  # an alias body runs only when used
             self.record_source(words[count], args)
         self.invocation(words)
 
@@ -309,6 +306,13 @@ class _Shell:
                 if args[i].text == "allexport":
                     self.state.allexport = on
             i += 1
+
+    def zsh_options(self, on: bool, args: Sequence[Word]) -> None:
+        """zsh's `setopt allexport` / `unsetopt all_export` (names ignore case and `_`; `no` negates)."""
+        for word in args:
+            option = word.text.lower().replace("_", "")
+            if option in ("allexport", "noallexport"):
+                self.state.allexport = on == (option == "allexport")
 
     def define_aliases(self, args: Sequence[Word]) -> None:
         for word in args:

@@ -158,7 +158,11 @@ class Dialect:
     double_re: re.Pattern[str]  # next special character inside double quotes
     double_escapes: str  # what a backslash escapes inside double quotes
     master: re.Pattern[str]  # the fast path: see `_Lexer.run`
+    rest_re: re.Pattern[str]  # the words and blanks left of a command that cannot matter
     plain_re: re.Pattern[str]  # a word with nothing to unquote or decode
+    keywords: frozenset[str]  # reserved words that may precede a command
+    heads: frozenset[str]  # command names a source acts on (besides launchers and assignments)
+    named_keywords: frozenset[str] = frozenset()  # reserved words followed by a name: `function f`
     heredocs: bool = False
     ansi_c: bool = False  # $'...'
     backticks: bool = True
@@ -170,15 +174,45 @@ class Dialect:
     word_breaks: str = " \t\n\r\f\v;&|()<>"
 
 
+_LAUNCHERS = frozenset(
+    {"env", "sudo", "doas", "nice", "nohup", "exec", "command", "builtin", "time", "timeout",
+     "claude", "claude.exe", "npx", "bunx", "pnpx", "npm", "pnpm", "yarn", "bun"}
+)
+# Words a command can start with that can never change the environment, in each dialect.
+_POSIX_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time",
+     "esac", "noglob", "nocorrect", "coproc"}
+)
+_FISH_KEYWORDS = frozenset({"if", "else", "while", "and", "or", "not", "!", "begin", "end", "time"})
+_CSH_KEYWORDS = frozenset(
+    {"if", "then", "else", "endif", "end", "while", "foreach", "switch", "breaksw", "nohup"}
+)
+# Command names the sources act on, besides `_LAUNCHERS` and assignments.
+_POSIX_HEADS = frozenset(
+    {"export", "declare", "typeset", "local", "readonly", "unset", "set", "alias", "source", ".",
+     "setopt", "unsetopt", "dotenv", "dotenv_if_exists", "source_env", "source_env_if_exists", "source_up",
+     "source_up_if_exists"}
+)
+_FISH_HEADS = frozenset({"set", "alias", "source", "."})
+_CSH_HEADS = frozenset({"setenv", "unsetenv", "alias", "source"})
+
+
+def _rest(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:[ \t\r\f\v]+|\\\n|{word})*")
+
+
 def _master(operators: Sequence[str], word: str) -> re.Pattern[str]:
     """Blanks and continuations, then one newline, comment, operator or simple word.
 
+    A newline also takes the blank and comment-only lines after it: they add nothing.
     Every alternative inside `word` matches a distinct first character, and nothing follows
-    the repetition, so a failed attempt never backtracks more than linearly.
+    the repetitions, so a failed attempt never backtracks more than linearly.
     """
     ops = "|".join(re.escape(op) + (r"(?!\()" if op in ("<", ">") else "") for op in operators)
+    blank = r"[ \t\r\f\v]"
     return re.compile(
-        r"(?:[ \t\r\f\v]|\\\n)*(?:(?P<nl>\n(?:[ \t\r\f\v]*(?:#[^\n]*)?\n)*)|(?P<c>#[^\n]*)|(?P<op>" + ops + r")|(?P<w>(?:" + word + r")+))"
+        rf"(?:{blank}|\\\n)*(?:(?P<w>(?!#)(?:{word})+)|(?P<nl>\n(?:{blank}*(?:#[^\n]*)?\n)*)|(?P<op>{ops})"
+        rf"|(?P<c>#[^\n]*))"
     )
 
 
@@ -191,13 +225,49 @@ _CSH_OPERATORS = (
     ">>&!", ">>&", ">&!", "&&", "||", "|&", ">>", ">&", ">!", "<<", ";", "&", "|", "(", ")", "<", ">",
 )
 
+# What the fast path owns of a word (see `_master`): plain runs, escapes, simple quotes and
+# `$NAME`/`${NAME}`, each alternative with its own first character.
+_DQ_BRACE = r"""\$\{[^{}'"`\\$\n]*\}"""
+_POSIX_WORD = "|".join(
+    (
+        r"""[^\s;&|()<>\\'"$`]+""",
+        r"\\[^\n]",
+        r"'[^']*'",
+        r'"(?:[^"\\$`]|\\[^\n]|\$(?![({])|' + _DQ_BRACE + r')*"',
+        r"""\$(?![('"{])""",
+        _DQ_BRACE,
+    )
+)
+_FISH_WORD = "|".join(
+    (
+        r"""[^\s;&|<>\\'"$()]+""",
+        r"\\[^\n]",
+        r"'(?:[^'\\]|\\[^\n])*'",
+        r'"(?:[^"\\$]|\\[^\n]|\$(?!\())*"',
+        r"""\$(?![("])""",
+    )
+)
+_CSH_WORD = "|".join(
+    (
+        r"""[^\s;&|()<>\\'"$`]+""",
+        r"\\[^\n]",
+        r"'[^']*'",
+        r'"(?:[^"$`\n]|\$(?![({])|' + _DQ_BRACE + r')*"',
+        r"\$(?![({])",
+        _DQ_BRACE,
+    )
+)
+
 POSIX = Dialect(
     name="posix",
     operators=_POSIX_OPERATORS,
+    keywords=_POSIX_KEYWORDS,
+    named_keywords=frozenset({"function"}),
+    heads=_POSIX_HEADS,
+    rest_re=_rest(_POSIX_WORD),
     master=_master(
         _POSIX_OPERATORS,
-        r"""[^\s;&|()<>\\'"$`]+|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[^\n]|\$(?![({]))*"|\$(?![('"{])"""
-        r"""|\$\{[^{}'"`\\$\n]*\}""",
+        _POSIX_WORD,
     ),
     bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
     plain_re=re.compile(r"""(?:[^\s;&|()<>\\'"$`]|\$(?![('"{])|\$\{[^{}'"`\\$\n]*\})+"""),
@@ -212,9 +282,12 @@ POSIX = Dialect(
 FISH = Dialect(
     name="fish",
     operators=_FISH_OPERATORS,
+    keywords=_FISH_KEYWORDS,
+    heads=_FISH_HEADS,
+    rest_re=_rest(_FISH_WORD),
     master=_master(
         _FISH_OPERATORS,
-        r"""[^\s;&|<>\\'"$()]+|\\[^\n]|'(?:[^'\\]|\\[^\n])*'|"(?:[^"\\$]|\\[^\n]|\$(?!\())*"|\$(?![("])""",
+        _FISH_WORD,
     ),
     bare_re=re.compile(r"[^\s;&|<>\\'\"$(]+"),
     plain_re=re.compile(r"""(?:[^\s;&|<>\\'"$()]|\$(?![("]))+"""),
@@ -230,10 +303,12 @@ FISH = Dialect(
 CSH = Dialect(
     name="csh",
     operators=_CSH_OPERATORS,
+    keywords=_CSH_KEYWORDS,
+    heads=_CSH_HEADS,
+    rest_re=_rest(_CSH_WORD),
     master=_master(
         _CSH_OPERATORS,
-        r"""[^\s;&|()<>\\'"$`]+|\\[^\n]|'[^']*'|"(?:[^"$`\n]|\$(?![({]))*"|\$(?![({])"""
-        r"""|\$\{[^{}'"`\\$\n]*\}""",
+        _CSH_WORD,
     ),
     bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
     plain_re=re.compile(r"""(?:[^\s;&|()<>\\'"$`]|\$(?![({])|\$\{[^{}'"`\\$\n]*\})+"""),
@@ -293,16 +368,25 @@ def decode_c_escape(text: str, i: int, table: dict[str, str]) -> tuple[str, int]
     return "", -1
 
 
+_SEPARATORS = frozenset({"\n", ";", "&", "&&", "||", "|", "|&", ";;", ";&", ";;&", "(", ")"})
+
+
 class _Lexer:
     def __init__(self, text: str, dialect: Dialect) -> None:
         self.text = text
         self.n = len(text)
         self.d = dialect
-        self.tokens: list[tuple[str, int, int]] = []  # ("w", start, end) or (operator, start, end)
         self.words: dict[int, Word] = {}  # by start offset, lexed on demand
         self.errors: list[LexError] = []
         self.pending: list[tuple[str, bool, int]] = []  # here-documents whose body starts at the next newline
         self.heredoc_op: str | None = None
+        # The command state machine: the commands kept (word spans from the head on), the
+        # one being read (None when it cannot matter), and what the next word is.
+        self.commands: list[list[tuple[int, int]]] = []
+        self.current: list[tuple[int, int]] | None = None
+        self.held: list[tuple[int, int]] | None = None  # `name` just before `(`: maybe `name() {`
+        self.at_head = True
+        self.skip_word = False
 
     # ---- balanced scanners (command substitutions are kept verbatim, never parsed further)
 
@@ -616,16 +700,19 @@ class _Lexer:
         The pattern owns blanks, newlines, comments, operators and words made of plain
         characters, escapes, simple quotes and `$NAME`/`${NAME}`. Command substitutions,
         unterminated quotes, arrays and the like stop it, and `slow_token` lexes that token
-        character by character. Words are kept as spans and only lexed into `Word`s when a
-        command turns out to matter (`LexResult.word`).
+        character by character. Tokens are not kept: they feed the command state machine in
+        `add_word`/`add_op`, which keeps only the commands that can matter.
         """
         text, n, d = self.text, self.n, self.d
         finditer = d.master.finditer
         breaks = d.word_breaks
-        tokens = self.tokens
         arrays = d.arrays
+        add_word = self.add_word
+        add_op = self.add_op
+        rest = d.rest_re.match
         pos = 0
         while pos < n:
+            slow = True  # unless the loop stops for a reason of its own, the slow path takes over
             for m in finditer(text, pos):
                 if m.start() != pos:
                     break  # the pattern skipped something it cannot own
@@ -639,64 +726,116 @@ class _Lexer:
                     ):
                         pos = start
                         break
-                    if self.heredoc_op is None and not (end < n and text[end] in "<>"):
-                        tokens.append(("w", start, end))
-                    else:
-                        self.word_token(start, end, None)
+                    add_word(start, end, None)
                     pos = end
+                    if self.current is None and not self.at_head and self.heredoc_op is None:
+                        # a command that cannot matter: step over the rest of its words at once
+                        pos = rest(text, end).end()  # type: ignore[union-attr]  # `*` always matches
+                        if pos != end:
+                            slow = False
+                            break
                 elif kind == "op":
-                    op = m.group("op")
-                    tokens.append((op, m.start("op"), end))
-                    self.heredoc_op = op if d.heredocs and op in ("<<", "<<-") else None
+                    add_op(m.group("op"))
                     pos = end
                 elif kind == "nl":
                     # blank and comment-only lines after a newline come with it: they add nothing
-                    newline = m.start("nl")
                     pos = end
                     if self.pending or self.heredoc_op is not None:
-                        pos = self.newline(newline)
+                        pos = self.newline(m.start("nl"))
+                        slow = False
                         break  # here-document bodies start right after the first newline
-                    tokens.append(("\n", newline, newline + 1))
+                    add_op("\n")
                 else:  # a comment
                     pos = end
-            if pos < n:
+            if slow and pos < n:
                 pos = self.slow_token(pos)
+        add_op("\n")
         if self.pending:
             self.errors.append(LexError("unterminated here-document", self.pending[0][2]))
 
+    # ---- the command state machine
+
+    def add_word(self, start: int, end: int, word: Word | None) -> None:
+        text = self.text
+        if end < self.n and text[end] in "<>" and text[start:end].isdigit():
+            return  # an fd number: `2>&1`
+        if word is not None:
+            self.words[start] = word
+        if self.held is not None:
+            self.release_held()
+        if self.heredoc_op is not None:
+            delimiter = word if word is not None else self.word(start, end)
+            self.pending.append((delimiter.text, self.heredoc_op == "<<-", start))
+            self.heredoc_op = None
+            self.skip_word = False
+            return
+        if self.skip_word:  # a redirection target or the name after `function`
+            self.skip_word = False
+            return
+        if self.at_head:
+            raw = text[start:end]
+            d = self.d
+            if raw in d.keywords:
+                return
+            if raw in d.named_keywords:
+                self.skip_word = True
+                return
+            self.at_head = False
+            head = raw.strip("'\"").rsplit("/", 1)[-1]
+            if "=" in raw or head in d.heads or head.lower() in _LAUNCHERS:
+                self.current = [(start, end)]
+            return
+        if self.current is not None:
+            self.current.append((start, end))
+
+    def add_op(self, op: str) -> None:
+        if self.held is not None:
+            if op == ")":  # `name ( )`: a function header, not a command
+                self.held = None
+                self.at_head = True
+                return
+            self.release_held()
+        if op not in _SEPARATORS:  # a redirection: its target is not an argument
+            self.skip_word = True
+            self.heredoc_op = op if self.d.heredocs and op in ("<<", "<<-") else None
+            return
+        current = self.current
+        if current is not None:
+            if op == "(" and len(current) == 1:
+                self.held = current
+            else:
+                self.commands.append(current)
+            self.current = None
+        self.at_head = True
+        self.skip_word = False
+
+    def release_held(self) -> None:
+        assert self.held is not None
+        self.commands.append(self.held)
+        self.held = None
+
     def newline(self, i: int) -> int:
-        self.tokens.append(("\n", i, i + 1))
+        self.add_op("\n")
         self.heredoc_op = None
         if self.pending:
             pending, self.pending = self.pending, []
             return self._skip_heredocs(i + 1, pending)
         return i + 1
 
-    def word_token(self, start: int, end: int, word: Word | None) -> None:
-        text = self.text
-        if end < self.n and text[end] in "<>" and text[start:end].isdigit():
-            return  # an fd number: `2>&1`
-        if word is not None:
-            self.words[start] = word
-        if self.heredoc_op is not None:
-            delimiter = word if word is not None else self.word(start, end)
-            self.pending.append((delimiter.text, self.heredoc_op == "<<-", start))
-            self.heredoc_op = None
-        self.tokens.append(("w", start, end))
-
     def word(self, start: int, end: int) -> Word:
         word = self.words.get(start)
-        if word is None and self.d.plain_re.fullmatch(self.text, start, end):
-            word = Word(self.text[start:end], (Piece(self.text[start:end], PieceKind.EXPAND, start),), start, end)
-            self.words[start] = word
-        if word is None:
-            errors = self.errors
-            self.errors = []  # already reported when the span was first lexed
-            try:
-                word = self.read_word(start)
-            finally:
-                self.errors = errors
-            self.words[start] = word
+        if word is not None:
+            return word
+        if self.d.plain_re.fullmatch(self.text, start, end):
+            raw = self.text[start:end]
+            return Word(raw, (Piece(raw, PieceKind.EXPAND, start),), start, end)
+        errors = self.errors
+        self.errors = []  # already reported when the span was first lexed
+        try:
+            word = self.read_word(start)
+        finally:
+            self.errors = errors
+        self.words[start] = word
         return word
 
     def slow_token(self, i: int) -> int:
@@ -715,18 +854,17 @@ class _Lexer:
             return n if j < 0 else j
         if c in "<>" and d.process_subst and i + 1 < n and text[i + 1] == "(":
             word = self.read_word(i)
-            self.word_token(i, word.end, word)
+            self.add_word(i, word.end, word)
             return word.end
         if c in ";&|()<>":
             for op in d.operators:
                 if text.startswith(op, i):
-                    self.tokens.append((op, i, i + len(op)))
-                    self.heredoc_op = op if d.heredocs and op in ("<<", "<<-") else None
+                    self.add_op(op)
                     return i + len(op)
         word = self.read_word(i)
         if word.end == i:  # a character nothing consumes: step over it rather than loop
             return i + 1
-        self.word_token(i, word.end, word)
+        self.add_word(i, word.end, word)
         return word.end
 
     def _skip_heredocs(self, i: int, pending: list[tuple[str, bool, int]]) -> int:
@@ -750,47 +888,17 @@ class _Lexer:
 
 
 class LexResult:
-    """Tokens as spans; `word()` lexes a word span into a `Word` on demand."""
+    """The commands that can matter, as word spans; `word()` lexes a span into a `Word`."""
 
     def __init__(self, lexer: _Lexer) -> None:
         self._lexer = lexer
         self.text = lexer.text
-        self.tokens = lexer.tokens
+        self.dialect = lexer.d
+        self.commands = lexer.commands
         self.errors = tuple(lexer.errors)
 
     def word(self, start: int, end: int) -> Word:
         return self._lexer.word(start, end)
-
-    def commands(self) -> list[list[tuple[int, int]]]:
-        """Simple commands as word spans, redirections removed; `name() {` headers dropped."""
-        commands: list[list[tuple[int, int]]] = []
-        words: list[tuple[int, int]] = []
-        skip_next_word = False
-        tokens = self.tokens
-        count = len(tokens)
-        i = 0
-        while i < count:
-            kind, start, end = tokens[i]
-            if kind == "w":
-                if skip_next_word:
-                    skip_next_word = False
-                else:
-                    words.append((start, end))
-            elif kind in _SEPARATORS:
-                if kind == "(" and len(words) == 1 and i + 1 < count and tokens[i + 1][0] == ")":
-                    words = []
-                    i += 2
-                    continue
-                if words:
-                    commands.append(words)
-                    words = []
-                skip_next_word = False
-            else:  # a redirection: its target is not an argument
-                skip_next_word = True
-            i += 1
-        if words:
-            commands.append(words)
-        return commands
 
 
 def lex(text: str, dialect: Dialect) -> LexResult:
@@ -804,51 +912,19 @@ def lex(text: str, dialect: Dialect) -> LexResult:
 
 # --------------------------------------------------------------------------- commands
 
-_SEPARATORS = frozenset({"\n", ";", "&", "&&", "||", "|", "|&", ";;", ";&", ";;&", "(", ")"})
-
-
-_LAUNCHERS = frozenset(
-    {"env", "sudo", "doas", "nice", "nohup", "exec", "command", "builtin", "time", "timeout",
-     "claude", "claude.exe", "npx", "bunx", "pnpx", "npm", "pnpm", "yarn", "bun"}
-)
-
-
-def relevant_commands(
-    result: LexResult,
-    keywords: frozenset[str],
-    heads: frozenset[str],
-    named_keywords: frozenset[str] = frozenset(),
-) -> Iterator[list[Word]]:
+def relevant_commands(result: LexResult) -> Iterator[list[Word]]:
     """The simple commands that can set, unset or export a variable or run Claude Code.
 
-    Leading reserved words (`if`, `then`, `{`, ...; `function NAME` for `named_keywords`)
-    are dropped. The test runs on source text, so the cost of lexing words is only paid for
-    commands whose head is in `heads`, is a launcher (`env`, `claude`, `npx`, ...), or
-    contains `=` (an assignment). Commands with an unterminated word are skipped: the shell
-    rejects them, so their assignments never happen.
+    Leading reserved words (`if`, `then`, `{`, ...; `function NAME`) are dropped, and so are
+    commands whose head is not one of the dialect's `heads`, not a launcher (`env`,
+    `claude`, `npx`, ...) and not an assignment: the lexer decides that from source text so
+    that the words of the other commands are never lexed. Commands with an unterminated
+    word are skipped too: the shell rejects them, so their assignments never happen.
     """
-    source = result.text
-    for spans in result.commands():
-        i = 0
-        count = len(spans)
-        while i < count:
-            raw = source[spans[i][0] : spans[i][1]]
-            if raw in named_keywords:
-                i += 2
-            elif raw in keywords:
-                i += 1
-            else:
-                break
-        if i >= count:
-            continue
-        raw = source[spans[i][0] : spans[i][1]]
-        head = raw.strip("'\"").rsplit("/", 1)[-1]
-        if "=" not in raw and head not in heads and head.lower() not in _LAUNCHERS:
-            continue
-        words = [result.word(start, end) for start, end in spans[i:]]
-        if any(word.unterminated for word in words):
-            continue
-        yield words
+    for spans in result.commands:
+        words = [result.word(start, end) for start, end in spans]
+        if not any(word.unterminated for word in words):
+            yield words
 
 
 def command_basename(word: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from scanner.discovery import DiscoveryError
 from scanner.discovery.history import HistoryChange, iter_history
 from scanner.model import FileKind
-from tests.gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo
+from tests.gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo, write_files
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,9 @@ def test_only_candidate_files(tmp_path: Path) -> None:
         "mixed",
     )
     assert list(iter_history(repo)) == [
-        change(sha, 0, ".claude/settings.json", FileKind.SETTINGS_PROJECT, (1, "{"), (2, '  "env": {}'), (3, "}")),
+        change(
+            sha, 0, ".claude/settings.json", FileKind.SETTINGS_PROJECT, (1, "{"), (2, '  "env": {}'), (3, "}")
+        ),
         change(sha, 0, "deploy/run.sh", FileKind.SHELL, (1, "export A=1")),
     ]
 
@@ -204,7 +206,16 @@ def test_shallow_clone(tmp_path: Path) -> None:
     commit(origin, {".env": "A=1\nB=2\n"}, "two")
     last = commit(origin, {".env": "A=1\nB=2\nC=3\n"}, "three")
     clone = tmp_path / "clone"
-    git(tmp_path, "-c", "protocol.file.allow=always", "clone", "-q", "--depth=1", f"file://{origin}", str(clone))
+    git(
+        tmp_path,
+        "-c",
+        "protocol.file.allow=always",
+        "clone",
+        "-q",
+        "--depth=1",
+        f"file://{origin}",
+        str(clone),
+    )
     assert (clone / ".git/shallow").exists()
     assert list(iter_history(clone)) == [
         change(last, 2, ".env", FileKind.DOTENV, (1, "A=1"), (2, "B=2"), (3, "C=3"))
@@ -219,3 +230,46 @@ def test_stopping_early_kills_git(tmp_path: Path) -> None:
     first = next(history)
     history.close()
     assert first.path == "s0.sh"
+
+
+OUTPUT_CHANGING_CONFIG = {
+    "diff.noprefix": "true",
+    "diff.mnemonicPrefix": "true",
+    "diff.suppressBlankEmpty": "true",
+    "diff.interHunkContext": "10",
+    "diff.context": "7",
+    "diff.renames": "copies",
+    "diff.relative": "true",
+    "diff.algorithm": "patience",
+    "color.ui": "always",
+    "color.diff": "always",
+    "log.showRoot": "false",
+    "log.decorate": "full",
+    "log.abbrevCommit": "true",
+    "log.date": "relative",
+    "log.follow": "true",
+    "format.pretty": "fuller",
+    "core.abbrev": "7",
+    "core.quotePath": "true",
+    "i18n.logOutputEncoding": "ISO-8859-1",
+}
+
+
+def test_repository_config_cannot_change_what_is_parsed(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"a.sh": "a\n\nb\nc\n", "ü dir/.env": "X=1\n", "b.sh": "1\n"}, "first")
+    write_files(repo, {"a.sh": "A\n\nb\nC\n", "b.sh": "1\n2\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "second", env={"GIT_AUTHOR_NAME": "Jürgen Ölçü"})
+    (repo / "sub").mkdir()
+    expected = list(iter_history(repo))
+    assert [(item.path, item.added_lines) for item in expected[-2:]] == [
+        ("a.sh", ((1, "A"), (4, "C"))),
+        ("b.sh", ((2, "2"),)),
+    ]
+    assert expected[-1].author_name == "Jürgen Ölçü"
+    order = tmp_path / "order"
+    order.write_text("b.sh\na.sh\n")
+    for key, value in {**OUTPUT_CHANGING_CONFIG, "diff.orderFile": str(order)}.items():
+        git(repo, "config", key, value)
+    assert list(iter_history(repo)) == expected

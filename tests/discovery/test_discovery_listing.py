@@ -93,7 +93,10 @@ def test_tracked_file_whose_type_changed_is_left_to_the_reader(repo: Path) -> No
     assert read_text(repo, "README.md") == (
         None,
         Notification(
-            level="warning", message="not a regular file; not read", path="README.md", descriptor="not-regular-file"
+            level="warning",
+            message="not a regular file; not read",
+            path="README.md",
+            descriptor="not-regular-file",
         ),
     )
 
@@ -321,7 +324,7 @@ def test_git_failure_falls_back_to_walking(repo: Path, monkeypatch: pytest.Monke
 
 
 def test_missing_root_raises(tmp_path: Path) -> None:
-    with pytest.raises(DiscoveryError, match="scan root is not an existing directory: .*nope"):
+    with pytest.raises(DiscoveryError, match=r"scan root is not an existing directory: .*nope"):
         list_files(tmp_path / "nope")
 
 

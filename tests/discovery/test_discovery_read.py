@@ -61,7 +61,10 @@ def test_latin1_fallback_with_note(root: Path) -> None:
     assert read_text(root, "a.sh") == (
         "export NAME=café\n",
         Notification(
-            level="note", message="file is not valid UTF-8; read as Latin-1", path="a.sh", descriptor="encoding"
+            level="note",
+            message="file is not valid UTF-8; read as Latin-1",
+            path="a.sh",
+            descriptor="encoding",
         ),
     )
 
@@ -141,7 +144,12 @@ def test_directory_is_not_read(root: Path) -> None:
     (root / ".env").mkdir()
     assert read_text(root, ".env") == (
         None,
-        Notification(level="warning", message="not a regular file; not read", path=".env", descriptor="not-regular-file"),
+        Notification(
+            level="warning",
+            message="not a regular file; not read",
+            path=".env",
+            descriptor="not-regular-file",
+        ),
     )
 
 

@@ -4,6 +4,7 @@ import codecs
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from scanner.discovery.staged import (
     inherited_index_file,
     read_staged,
 )
+from scanner.gitsafe import run_git
 from scanner.model import FileKind, Notification
 from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
 
@@ -104,7 +106,10 @@ def test_binary_too_large_and_encodings(repo: Path) -> None:
             descriptor="binary",
         ),
         Notification(
-            level="note", message="file is not valid UTF-8; read as Latin-1", path="latin.sh", descriptor="encoding"
+            level="note",
+            message="file is not valid UTF-8; read as Latin-1",
+            path="latin.sh",
+            descriptor="encoding",
         ),
     )
 
@@ -121,15 +126,12 @@ def test_symlinks_and_submodules_are_skipped(repo: Path, tmp_path: Path) -> None
 def test_one_cat_file_for_all_blobs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stage(repo, {f"s{index}.sh": f"export N={index}\n" for index in range(50)})
     calls: list[tuple[str, ...]] = []
-    import scanner.discovery.staged as staged_module
 
-    real_run_git = staged_module.run_git
-
-    def counting(repo_path: Path, *args: str, **kwargs: object) -> bytes:
+    def counting(repo_path: Path, *args: str, **kwargs: Any) -> bytes:
         calls.append(args[:2])
-        return real_run_git(repo_path, *args, **kwargs)  # type: ignore[arg-type]
+        return run_git(repo_path, *args, **kwargs)
 
-    monkeypatch.setattr(staged_module, "run_git", counting)
+    monkeypatch.setattr("scanner.discovery.staged.run_git", counting)
     snapshot = read_staged(repo, repo)
     assert len(snapshot.files) == 52
     assert calls == [("ls-files", "-z"), ("cat-file", "--batch")]
@@ -244,7 +246,7 @@ def test_changed_staged_paths(repo: Path) -> None:
 def test_not_a_repository(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    with pytest.raises(DiscoveryError, match="cannot read the git index: .*not a git repository"):
+    with pytest.raises(DiscoveryError, match=r"cannot read the git index: .*not a git repository"):
         read_staged(plain, plain)
     with pytest.raises(DiscoveryError, match="cannot list staged changes"):
         changed_staged_paths(plain, plain)

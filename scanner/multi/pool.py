@@ -1,0 +1,98 @@
+"""Scan many targets with a pool of worker processes; results come back in input order.
+
+--jobs 0 picks min(CPUs, targets); 1 (or a single target) runs in this process. Workers are
+started with "spawn" on every platform: the same behaviour as on macOS and Windows, and no
+fork of a process that may be running the progress bar's thread. Clones go under one
+temporary directory that is removed at the end, whatever happens (failure, Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from scanner.multi.limits import Limits
+from scanner.multi.outcome import failed_result
+from scanner.multi.progress import Advance, progress
+from scanner.multi.targets import Target
+from scanner.multi.worker import remove_tree, scan_target
+from scanner.report.model import ScanResult
+from scanner.scan import ScanOptions
+
+
+def worker_count(jobs: int, targets: int) -> int:
+    if targets <= 1:
+        return 1
+    wanted = jobs if jobs > 0 else (os.cpu_count() or 1)
+    return max(1, min(wanted, targets))
+
+
+@dataclass(frozen=True)
+class _Run:
+    options: ScanOptions
+    workdir: Path
+    limits: Limits
+
+
+def scan_targets(
+    targets: Sequence[Target],
+    options: ScanOptions,
+    *,
+    jobs: int = 0,
+    limits: Limits | None = None,
+    progress_stream: IO[str] | None = None,
+) -> list[tuple[str, ScanResult]]:
+    """(target name, result) for every target, in the order given."""
+    stream = sys.stderr if progress_stream is None else progress_stream
+    workers = worker_count(jobs, len(targets))
+    run = _Run(options, Path(tempfile.mkdtemp(prefix="ccpolicy-clones-")), limits or Limits())
+    try:
+        with progress(stream, len(targets)) as advance:
+            if workers == 1:
+                results = _in_process(targets, run, advance)
+            else:
+                results = _in_pool(targets, run, workers, advance)
+    finally:
+        remove_tree(run.workdir)
+    return [(target.name, result) for target, result in zip(targets, results, strict=True)]
+
+
+def _in_process(targets: Sequence[Target], run: _Run, advance: Advance) -> list[ScanResult]:
+    results = []
+    for slot, target in enumerate(targets):
+        results.append(scan_target(target, run.options, run.workdir, slot, run.limits))
+        advance(target.name)
+    return results
+
+
+def _in_pool(targets: Sequence[Target], run: _Run, workers: int, advance: Advance) -> list[ScanResult]:
+    import multiprocessing
+
+    slots: list[ScanResult | None] = [None] * len(targets)
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures: dict[Future[ScanResult], int] = {
+            executor.submit(scan_target, target, run.options, run.workdir, slot, run.limits): slot
+            for slot, target in enumerate(targets)
+        }
+        for future in as_completed(futures):
+            slot = futures[future]
+            try:
+                slots[slot] = future.result()
+            except Exception as error:  # the worker process died (killed, out of memory)
+                reason = f"worker process failed ({type(error).__name__})"
+                slots[slot] = failed_result(targets[slot].name, reason, run.options)
+            advance(targets[slot].name)
+    finally:
+        # Waits for running scans (they also got the Ctrl-C) so nothing writes into workdir
+        # after it is removed; targets not started yet are cancelled.
+        executor.shutdown(wait=True, cancel_futures=True)
+    done = [result for result in slots if result is not None]
+    assert len(done) == len(targets)  # as_completed yields every future once
+    return done

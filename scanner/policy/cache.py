@@ -1,0 +1,70 @@
+"""A validated policy kept as JSON, so the next scan of an unchanged file skips pydantic.
+
+The key covers everything a verdict depends on: the file's bytes, where it is and how it is
+named, ccpolicy's version and the catalogue it was checked against. A cache entry that cannot
+be read or parsed is ignored (and overwritten); a cache directory that cannot be written is
+not an error. CCPOLICY_NO_CACHE=1 turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from scanner import __version__
+from scanner.policy.discover import PolicySource
+from scanner.policy.spec import Policy, from_json, to_json
+
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("CCPOLICY_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "ccpolicy" / "policy"
+
+
+def cache_key(data: bytes, source: PolicySource, catalogue_signature: str) -> str:
+    digest = hashlib.sha256()
+    for part in (f"ccpolicy {__version__} format {FORMAT}", catalogue_signature, str(source.path),
+                 source.kind, source.shown):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def get(key: str) -> Policy | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        entry = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        return from_json(entry["policy"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def put(key: str, policy: Policy) -> None:
+    directory = cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"key": key, "policy": to_json(policy)}, sort_keys=True)
+        fd, tmp = tempfile.mkstemp(prefix=".policy-", suffix=".tmp", dir=str(directory))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, directory / f"{key}.json")
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except (OSError, TypeError, ValueError):
+        return

@@ -1,0 +1,77 @@
+"""`ccpolicy scan --staged`: judge what the next commit will contain, read from the git index.
+
+A pre-commit check that reads the working tree judges the wrong thing: a violation that is
+staged but fixed in an unstaged edit would pass, and a staged fix with an unstaged violation on
+top would fail. Here the files come from the index only (scanner.discovery.staged: two plumbing
+git processes through scanner.gitsafe, so nothing configured in the repository runs and nothing
+in .git is written). Under `git commit -a` or `git commit <paths>` git hands its hook a
+temporary index in GIT_INDEX_FILE; that is the index that will be committed, so it is used.
+
+The policy file is NOT read from the index: it is the policy in force, so scan_cmd finds it in
+the working tree as for every scan (a staged edit to ccpolicy.toml takes effect once saved).
+
+GitPython is not imported on this path: the index is read with `git ls-files -s` and one
+`git cat-file --batch`, which is all GitPython would run underneath, without its import cost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanner.discovery import DiscoveryError
+from scanner.discovery.staged import inherited_index_file, read_staged
+from scanner.errors import UsageError
+from scanner.gitsafe import GitError, run_git
+from scanner.report.model import ScanResult
+from scanner.scan import Inputs, ScanOptions, judge, parse_texts
+
+STAGED_CATEGORY = "staged"
+
+
+def repository_root(path: Path) -> Path:
+    """The top of the git work tree holding `path`; UsageError when there is none."""
+    try:
+        out = run_git(path, "rev-parse", "--show-toplevel")
+    except GitError as error:
+        if error.not_a_repository:
+            raise UsageError(f"{path}: not inside a git repository (--staged reads the git index)") from None
+        raise UsageError(f"{path}: cannot read the git repository: {error}") from None
+    top = out.decode("utf-8", "surrogateescape").rstrip("\n")
+    if not top:  # a bare repository has no work tree, hence nothing staged
+        raise UsageError(f"{path}: not inside a git work tree (--staged reads the git index)")
+    return Path(top)
+
+
+def read_staged_inputs(scan_root: Path) -> Inputs:
+    """Parsed staged candidate files under `scan_root` (absolute), paths relative to it."""
+    repo_root = repository_root(scan_root)
+    try:
+        snapshot = read_staged(repo_root, scan_root, index_file=inherited_index_file(repo_root))
+    except DiscoveryError as error:
+        raise UsageError(str(error)) from None
+    parsed = parse_texts((file.path, file.kind, file.text) for file in snapshot.files)
+    # Everything read comes from the index, so all of it is tracked: a staged
+    # .claude/settings.local.json is about to be committed.
+    tracked = frozenset(file.path for file in snapshot.files)
+    return Inputs(tuple(parsed), snapshot.notifications, tracked, True)
+
+
+def scan_staged(scan_root: Path, options: ScanOptions) -> ScanResult:
+    """Judge the staged content under `scan_root` (an absolute directory) with `options`."""
+    staged_options = dataclasses.replace(options, category=STAGED_CATEGORY, tracked_only=True)
+    return judge(scan_root, read_staged_inputs(scan_root), staged_options)
+
+
+def scan_staged_targets(paths: Sequence[str], options: ScanOptions) -> list[tuple[str, ScanResult]]:
+    """One result per PATH (default `.`), as `ccpolicy scan --staged [PATH...]` reports them."""
+    results: list[tuple[str, ScanResult]] = []
+    for raw in paths or ["."]:
+        root = Path(raw)
+        if not root.exists():
+            raise UsageError(f"{raw}: no such file or directory")
+        if not root.is_dir():
+            raise UsageError(f"{raw}: not a directory")
+        results.append((raw, scan_staged(root.resolve(), options)))
+    return results

@@ -1,0 +1,312 @@
+"""`ccpolicy scan --staged`: the index is judged, not the working tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanner.cli import main
+from scanner.model import Severity
+from scanner.ruleset import preset_ruleset
+from scanner.scan import ScanOptions
+from scanner.staged_scan import STAGED_CATEGORY, read_staged_inputs, repository_root, scan_staged
+from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
+
+KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"
+LEAK = f"ANTHROPIC_API_KEY={KEY}\n"
+CLEAN = "FOO=1\n"
+CCP401_MESSAGE = (
+    "ANTHROPIC_API_KEY is assigned a literal value that looks like an Anthropic API key (value redacted): "
+    "anyone who can read this file can use it, and it stays in git history after removal. Rotate it and "
+    "load it from a secret store instead."
+)
+
+
+def leak_line(path: str) -> str:
+    return f"{path}:1:1: CCP401 [critical] {CCP401_MESSAGE}"
+
+
+def failing_summary(files: int) -> str:
+    noun = "file" if files == 1 else "files"
+    return (
+        f"ccpolicy: 1 finding (1 critical) in {files} configuration {noun}; 1 at or above high: failing. "
+        "Details: ccpolicy explain CCP401"
+    )
+
+
+def clean_summary(files: int) -> str:
+    noun = "file" if files == 1 else "files"
+    return f"ccpolicy: 0 findings in {files} configuration {noun}; none at or above high."
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_git_config(monkeypatch)
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path)
+    commit(repo, {".env": CLEAN, "README.md": "readme\n", "app/build.sh": "echo hi\n"}, "initial")
+    return repo
+
+
+def staged_scan(
+    capsys: pytest.CaptureFixture[str], *args: str, cwd: Path | None = None
+) -> tuple[int, list[str], str]:
+    """Run `ccpolicy scan --staged --format short ARGS` in-process: (status, stdout lines, stderr)."""
+    previous = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        status = main(["scan", "--staged", "--format", "short", *args])
+    finally:
+        os.chdir(previous)
+    captured = capsys.readouterr()
+    return status, captured.out.splitlines(), captured.err
+
+
+def test_staged_violation_fails_even_when_the_working_tree_is_fixed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stage(repo, {".env": LEAK})
+    write_files(repo, {".env": CLEAN})  # the fix is not staged: the commit would still leak
+    assert staged_scan(capsys, str(repo)) == (1, [leak_line(".env"), failing_summary(2)], "")
+
+
+def test_staged_fix_passes_even_when_the_working_tree_leaks(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit(repo, {".env": LEAK}, "leak")
+    stage(repo, {".env": CLEAN})
+    write_files(repo, {".env": LEAK})  # not staged: not part of the commit
+    assert staged_scan(capsys, str(repo)) == (0, [clean_summary(2)], "")
+
+
+def test_untracked_files_are_not_judged(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(repo, {"secrets/.env": LEAK})
+    assert staged_scan(capsys, str(repo)) == (0, [clean_summary(2)], "")
+
+
+def test_deleted_in_index_is_not_scanned(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    commit(repo, {"old/.env": LEAK}, "leak")
+    git(repo, "rm", "-q", "--cached", "old/.env")  # the commit removes it; the file stays on disk
+    assert staged_scan(capsys, str(repo)) == (0, [clean_summary(2)], "")
+
+
+def test_deleted_on_disk_only_is_still_committed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stage(repo, {"old/.env": LEAK})
+    (repo / "old/.env").unlink()  # still in the index, so still in the commit
+    assert staged_scan(capsys, str(repo)) == (1, [leak_line("old/.env"), failing_summary(3)], "")
+
+
+def test_paths_are_relative_to_the_scanned_directory(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stage(repo, {"app/.env": LEAK})
+    assert staged_scan(capsys, "app", cwd=repo) == (1, [leak_line(".env"), failing_summary(2)], "")
+    # From inside the subdirectory, PATH defaults to `.`: the same scan.
+    assert staged_scan(capsys, cwd=repo / "app") == (1, [leak_line(".env"), failing_summary(2)], "")
+    # From the top, the whole index, paths from the top.
+    assert staged_scan(capsys, cwd=repo) == (1, [leak_line("app/.env"), failing_summary(3)], "")
+
+
+def test_several_paths_are_several_targets(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stage(repo, {"app/.env": LEAK, "web/.env": LEAK})
+    status, lines, _ = staged_scan(capsys, "app", "web", cwd=repo)
+    assert (status, lines[:2]) == (1, [leak_line("app/.env"), leak_line("web/.env")])
+    assert lines[2] == (
+        "ccpolicy: 2 findings (2 critical) in 3 configuration files; 2 at or above high: failing. "
+        "Details: ccpolicy explain CCP401"
+    )
+
+
+def test_index_of_a_running_commit_is_used(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`git commit -a` hands its hook a temporary index in GIT_INDEX_FILE: that is what is committed."""
+    write_files(repo, {".env": LEAK})  # modified, not staged in .git/index
+    temporary_index = tmp_path / "next-index"
+    git(repo, "read-tree", "HEAD", env={"GIT_INDEX_FILE": str(temporary_index)})
+    git(repo, "add", ".env", env={"GIT_INDEX_FILE": str(temporary_index)})
+    assert staged_scan(capsys, str(repo)) == (0, [clean_summary(2)], "")
+    monkeypatch.setenv("GIT_INDEX_FILE", str(temporary_index))
+    assert staged_scan(capsys, str(repo)) == (1, [leak_line(".env"), failing_summary(2)], "")
+
+
+def test_relative_index_file_is_relative_to_the_top_of_the_work_tree(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(repo, "read-tree", "HEAD", env={"GIT_INDEX_FILE": ".git/next-index"})
+    write_files(repo, {".env": LEAK})
+    git(repo, "add", ".env", env={"GIT_INDEX_FILE": ".git/next-index"})
+    monkeypatch.setenv("GIT_INDEX_FILE", ".git/next-index")
+    assert staged_scan(capsys, ".", cwd=repo / "app") == (0, [clean_summary(1)], "")
+    assert staged_scan(capsys, str(repo)) == (1, [leak_line(".env"), failing_summary(2)], "")
+
+
+def test_first_commit_of_an_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path)
+    assert staged_scan(capsys, str(repo)) == (0, [clean_summary(0)], "")
+    stage(repo, {".env": LEAK})
+    assert staged_scan(capsys, str(repo)) == (1, [leak_line(".env"), failing_summary(1)], "")
+
+
+def test_unmerged_file_is_reported_not_scanned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {".env": "A=0\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "other")
+    commit(repo, {".env": LEAK}, "other")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".env": "A=2\n"}, "main")
+    completed = subprocess.run(
+        ["git", "merge", "-q", "other"], cwd=repo, env=isolated_env(), capture_output=True, check=False
+    )
+    assert completed.returncode == 1  # a conflict, as intended
+    assert staged_scan(capsys, str(repo)) == (
+        0,
+        [
+            ".env: warning: file has unresolved merge conflicts in the index; not scanned",
+            "ccpolicy: 0 findings in 0 configuration files; none at or above high.",
+        ],
+        "",
+    )
+
+
+def test_not_a_repository_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    status, lines, err = staged_scan(capsys, str(plain))
+    assert (status, lines) == (2, [])
+    assert err == f"ccpolicy: error: {plain}: not inside a git repository (--staged reads the git index)\n"
+
+
+def test_missing_and_file_paths_are_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert staged_scan(capsys, str(repo / "nope")) == (
+        2,
+        [],
+        f"ccpolicy: error: {repo / 'nope'}: no such file or directory\n",
+    )
+    assert staged_scan(capsys, str(repo / "README.md")) == (
+        2,
+        [],
+        f"ccpolicy: error: {repo / 'README.md'}: not a directory\n",
+    )
+
+
+def test_inside_the_git_directory_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, lines, err = staged_scan(capsys, str(repo / ".git"))
+    assert (status, lines) == (2, [])
+    assert err.startswith(f"ccpolicy: error: {repo / '.git'}: ")
+
+
+def test_staged_does_not_go_with_repos_from(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    listing = tmp_path / "repos.txt"
+    listing.write_text(f"{repo}\n")
+    assert staged_scan(capsys, "--repos-from", str(listing)) == (
+        2,
+        [],
+        "ccpolicy: error: --staged reads local git indexes: it does not go with --repos-from\n",
+    )
+
+
+def test_staged_and_history_are_exclusive(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert staged_scan(capsys, "--history", str(repo)) == (
+        2,
+        [],
+        "ccpolicy: error: --staged and --history cannot be combined\n",
+    )
+
+
+def test_json_and_sarif_say_staged(repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    stage(repo, {".env": LEAK})
+    sarif = tmp_path / "out.sarif"
+    assert main(["scan", "--staged", str(repo), "--format", "json", "-o", f"sarif={sarif}"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["targets"] == [{"target": str(repo), "kind": "staged", "files_scanned": 2, "contexts": 0}]
+    assert [(f["rule_id"], f["path"], f["line"]) for f in report["findings"]] == [("CCP401", ".env", 1)]
+    run = json.loads(sarif.read_text())["runs"][0]
+    assert run["automationDetails"] == {"id": "ccpolicy/staged/"}
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == ".env"
+    assert KEY not in sarif.read_text()
+
+
+def test_committed_local_settings_are_judged_from_the_index(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stage(repo, {".claude/settings.local.json": "{}\n"})
+    status, _lines, _err = staged_scan(capsys, str(repo), "--fail-on", "medium")
+    assert status == 1
+    assert main(["scan", "--staged", str(repo), "--format", "json"]) == 0
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [
+        (f["rule_id"], f["path"], f["line"], f["column"]) for f in findings if f["rule_id"] == "CCP503"
+    ] == [("CCP503", ".claude/settings.local.json", 1, 1)]
+
+
+def test_scan_staged_api(repo: Path) -> None:
+    stage(repo, {"app/.env": LEAK})
+    write_files(repo, {"app/.env": CLEAN})
+    options = ScanOptions(rules=preset_ruleset("recommended").rules, fail_on=Severity.CRITICAL)
+    result = scan_staged(repo / "app", options)
+    assert result.category == STAGED_CATEGORY
+    assert result.root == str(repo / "app")
+    assert result.files_scanned == 2
+    assert [(f.rule_id, f.location.path) for f in result.failing()] == [("CCP401", ".env")]
+    assert result.extra["texts"] == {".env": LEAK, "build.sh": "echo hi\n"}
+    inputs = read_staged_inputs(repo)
+    assert inputs.tracked == frozenset({".env", "app/.env", "app/build.sh"})
+    assert inputs.is_git is True
+    assert repository_root(repo / "app") == repo
+
+
+def test_binary_and_undecodable_staged_files_give_notifications(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stage(repo, {"tools/run.sh": b"#!/bin/sh\n\x00\x01\x02"})
+    status, lines, _ = staged_scan(capsys, str(repo))
+    assert status == 0
+    assert lines[-1] == clean_summary(2)
+    assert len(lines) == 2 and lines[0].startswith("tools/run.sh: ")
+
+
+# --------------------------------------------------------------------------------------------
+# The pre-commit path stays light: no rich, pydantic, sarif-om or GitPython import.
+
+HEAVY = ("rich", "pydantic", "sarif_om", "git")
+WRAPPER = """
+import runpy, sys
+sys.argv = ["ccpolicy", "scan", "--staged", "--format", FORMAT]
+try:
+    runpy.run_module("scanner", run_name="__main__")
+except SystemExit as exit:
+    status = exit.code
+sys.stdout.flush()
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY})
+sys.stderr.write("HEAVY=" + repr(heavy) + " STATUS=" + repr(status) + "\\n")
+"""
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content", "status"), [("text", CLEAN, 0), ("short", CLEAN, 0), ("short", LEAK, 1)]
+)
+def test_staged_scan_imports_no_heavy_module(repo: Path, fmt: str, content: str, status: int) -> None:
+    stage(repo, {".env": content, ".claude/settings.json": '{"env": {"DISABLE_TELEMETRY": "1"}}\n'})
+    code = WRAPPER.replace("FORMAT", repr(fmt)).replace("{HEAVY}", repr(set(HEAVY)))
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=repo,
+        env=isolated_env({"PYTHONPATH": str(Path(__file__).resolve().parents[2])}),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.stderr.splitlines()[-1] == f"HEAVY=[] STATUS={status}"
+    assert "\x1b[" not in completed.stdout  # piped: plain text, no colours
