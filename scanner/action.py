@@ -193,8 +193,11 @@ def verdict_message(env: Mapping[str, str]) -> tuple[int, str]:
             counts.append(f"{count} {severity.label}")
     found = ", ".join(counts) if counts else "findings"
     sarif = env.get("CCPOLICY_SARIF", "").strip()
-    where = "the job summary, the annotations" + (f" and {sarif}" if sarif else "")
-    return 1, f"ccpolicy found {found} at or above fail-on ({fail_on}): failing the job. See {where}."
+    where = "the job summary" + (f" and {sarif}" if sarif else "")
+    return (
+        1,
+        f"ccpolicy found {found} at or above fail-on ({fail_on}): failing the job. Details are in {where}.",
+    )
 
 
 def verdict(env: Mapping[str, str]) -> int:

@@ -47,8 +47,9 @@ def evaluate(
             produced = run_rule(rule, scan)
         except Exception as exc:  # one broken rule must not stop the others
             notifications.append(
-                Notification("error", f"rule {rule.id} failed: {type(exc).__name__}: {exc}", None, None,
-                             "rule-error")
+                Notification(
+                    "error", f"rule {rule.id} failed: {type(exc).__name__}: {exc}", None, None, "rule-error"
+                )
             )
             continue
         for f in produced:

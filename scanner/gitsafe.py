@@ -14,13 +14,15 @@ Stdlib only; GitPython is imported lazily by `safe_repo`, for callers that want 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -91,7 +93,9 @@ SAFE_ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("GIT_PAGER", "cat"),
     ("GIT_EDITOR", "false"),
     ("GIT_ALLOW_PROTOCOL", ""),  # an allow-list naming no protocol: no transport at all
-    ("GIT_NO_LAZY_FETCH", "1"),  # git >= 2.44: never fetch missing objects of a partial clone
+    # Never fetch the missing objects of a partial clone (git 2.45, and 2.39.4+ maintenance
+    # releases). Older git still cannot reach a transport, but records a filter in .git/config.
+    ("GIT_NO_LAZY_FETCH", "1"),
     ("GIT_NO_REPLACE_OBJECTS", "1"),
     ("GIT_PROTOCOL_FROM_USER", "0"),
     ("LC_ALL", "C"),  # stable, English messages to parse
@@ -116,13 +120,12 @@ class GitError(Exception):
 
 
 def _summarise_stderr(stderr: bytes) -> str:
-    """First meaningful line of git's stderr, with URL credentials removed and length capped."""
-    for raw in stderr.decode("utf-8", "replace").splitlines():
-        line = raw.strip()
-        if line and not line.startswith("hint:"):
-            line = _URL_USERINFO.sub("***@", line)
-            return line[:_STDERR_SUMMARY_LIMIT]
-    return ""
+    """git's reason for failing (its first fatal/error line, else its first line that is not a
+    hint), with URL credentials removed and the length capped."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("hint:")]
+    reasons = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
+    return _URL_USERINFO.sub("***@", reasons[0])[:_STDERR_SUMMARY_LIMIT] if reasons else ""
 
 
 def _sanitised_path(path: str) -> str:
@@ -210,29 +213,51 @@ def run_git(
     return completed.stdout
 
 
-def stream_git(repo: Path, *args: str, index_file: Path | None = None) -> Generator[bytes, None, None]:
-    """Yield stdout of `git <args>` line by line (each ending in b"\\n" except maybe the last).
+def _start(
+    repo: Path, args: tuple[str, ...], *, stdin: int, stderr: int | IO[bytes], index_file: Path | None = None
+) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            git_argv(*args),
+            cwd=repo,
+            env=git_env(index_file=index_file),
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
+    except OSError as error:
+        raise GitError(f"git {_subcommand(args)} could not start: {error.strerror}") from None
 
-    For large output (history). Stopping early kills the process. A non-zero exit raises
-    GitError after the last line, so a truncated stream is never mistaken for a complete one.
+
+def _records(stdout: IO[bytes], separator: bytes) -> Iterator[bytes]:
+    if separator == b"\n":
+        yield from stdout
+        return
+    pending = b""
+    while chunk := stdout.read(1 << 16):
+        pending += chunk
+        *complete, pending = pending.split(separator)
+        yield from complete
+    if pending:
+        yield pending
+
+
+def stream_git(
+    repo: Path, *args: str, separator: bytes = b"\n", index_file: Path | None = None
+) -> Generator[bytes, None, None]:
+    """Yield stdout of `git <args>` record by record, for large output (history).
+
+    With the default separator, records are lines that keep their b"\n"; with another (b"\0"
+    for -z output), records come without it. Stopping early kills the process. A non-zero exit
+    raises GitError after the last record, so a truncated stream never passes for a whole one.
     """
     # stderr goes to a file: a pipe nobody reads could fill up and block git.
     with tempfile.TemporaryFile() as stderr_file:
-        try:
-            process = subprocess.Popen(
-                git_argv(*args),
-                cwd=repo,
-                env=git_env(index_file=index_file),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=stderr_file,
-            )
-        except OSError as error:
-            raise GitError(f"git {_subcommand(args)} could not start: {error.strerror}") from None
+        process = _start(repo, args, stdin=subprocess.DEVNULL, stderr=stderr_file, index_file=index_file)
         stdout: IO[bytes] = process.stdout  # type: ignore[assignment]  # PIPE was requested
         finished = False
         try:
-            yield from stdout
+            yield from _records(stdout, separator)
             finished = True
         finally:
             if not finished and process.poll() is None:
@@ -242,6 +267,108 @@ def stream_git(repo: Path, *args: str, index_file: Path | None = None) -> Genera
         if returncode != 0:
             stderr_file.seek(0)
             raise _failure(args, returncode, stderr_file.read(64 * 1024))
+
+
+@dataclass(frozen=True)
+class TooLarge:
+    """An object BlobReader did not keep because it is bigger than asked for."""
+
+    size: int
+
+
+def _discard(stream: IO[bytes], count: int) -> None:
+    while count > 0:
+        chunk = stream.read(min(count, 1 << 20))
+        if not chunk:
+            raise GitError("git cat-file stopped answering")
+        count -= len(chunk)
+
+
+_OBJECT_ID = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+class BlobReader:
+    """One long-running `git cat-file --batch`: read many objects for the price of one process.
+
+    Without --filters or --textconv, cat-file returns raw objects, so no driver runs. Use as a
+    context manager; `read` takes hexadecimal object ids only (never a revision expression).
+    """
+
+    def __init__(self, repo: Path) -> None:
+        # Failures show as answers ("<oid> missing") or as a dead process; stderr adds nothing.
+        self._process = _start(
+            repo, ("cat-file", "--batch"), stdin=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # Requests of one batch must fit in the pipe to cat-file (64 KiB on Linux) so that writing
+    # them never blocks while cat-file waits for us to read its answers: 1,000 x 65 bytes.
+    _BATCH = 1000
+
+    def read(self, object_id: str, *, max_bytes: int | None = None) -> bytes | TooLarge | None:
+        """The object's content, or None when the repository does not have it."""
+        return self.read_many([object_id], max_bytes=max_bytes)[0]
+
+    def read_many(
+        self, object_ids: Sequence[str], *, max_bytes: int | None = None
+    ) -> list[bytes | TooLarge | None]:
+        """Contents in the order asked, one round trip per 1,000 ids.
+
+        None: the repository does not have the object. TooLarge: it is over `max_bytes`, and
+        its content was read from git and dropped, never held in memory.
+        """
+        contents: list[bytes | TooLarge | None] = []
+        for start in range(0, len(object_ids), self._BATCH):
+            contents += self._round_trip(object_ids[start : start + self._BATCH], max_bytes)
+        return contents
+
+    def _round_trip(self, object_ids: Sequence[str], max_bytes: int | None) -> list[bytes | TooLarge | None]:
+        request = [oid.encode("ascii", "replace") for oid in object_ids]
+        if not all(_OBJECT_ID.fullmatch(oid) for oid in request):
+            raise GitError("cat-file: not an object id")
+        stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]
+        try:
+            stdin.write(b"".join(oid + b"\n" for oid in request))
+            stdin.flush()
+        except OSError:
+            raise GitError("git cat-file stopped answering") from None
+        contents: list[bytes | TooLarge | None] = []
+        for _ in request:
+            header = stdout.readline().split()
+            if len(header) == 2 and header[1] == b"missing":
+                contents.append(None)
+                continue
+            if len(header) != 3 or not header[2].isdigit():
+                raise GitError("git cat-file stopped answering")
+            size = int(header[2])
+            if max_bytes is not None and size > max_bytes:
+                _discard(stdout, size + 1)
+                contents.append(TooLarge(size))
+                continue
+            content = stdout.read(size)
+            stdout.read(1)  # the newline after the content
+            if len(content) != size:
+                raise GitError("git cat-file stopped answering")
+            contents.append(content)
+        return contents
+
+    def close(self) -> None:
+        process = self._process
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _repository_locations(path: Path) -> dict[str, str]:
@@ -326,8 +453,9 @@ def safe_repo(path: Path) -> git.Repo:
         no_replace_objects=True,
         c=[f"{key}={value}" for key, value in SAFE_CONFIG],
     )
-    # GitPython layers its variables over os.environ, so pass only what differs from it.
-    environment = {key: value for key, value in git_env().items() if os.environ.get(key) != value}
-    environment.update(_neutralising_overrides(locations))
+    # GitPython layers its variables over os.environ: neutralise what it cannot unset, then
+    # pass what differs from it (SAFE_ENVIRONMENT wins over a neutral value).
+    environment = _neutralising_overrides(locations)
+    environment.update({key: value for key, value in git_env().items() if os.environ.get(key) != value})
     repo.git.update_environment(**environment)
     return repo

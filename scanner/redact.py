@@ -13,7 +13,9 @@ import re
 from scanner.knowledge import KnowledgeBase
 
 MARKER = "[REDACTED]"
-_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|COOKIE|SESSION)", re.I)
+_SECRET_NAME = re.compile(
+    r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|COOKIE|SESSION)", re.I
+)
 _KNOWN_PREFIXES = re.compile(
     r"^(sk-ant-(?:api|oat|admin|sid)\d\d-|sk-ant-|AKIA|ASIA|ABSK|ghp_|gho_|ghs_|github_pat_|xox[abp]-|AIza)"
 )

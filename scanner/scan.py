@@ -54,8 +54,9 @@ def read_repository(root: Path, *, tracked_only: bool) -> Inputs:
             notes.append(note)
         if text is not None:
             items.append((path, kind, text))
-    return Inputs(tuple(parse_texts(items)), tuple(notes), listing.tracked if listing.is_git else None,
-                  listing.is_git)
+    return Inputs(
+        tuple(parse_texts(items)), tuple(notes), listing.tracked if listing.is_git else None, listing.is_git
+    )
 
 
 def judge(root: Path, inputs: Inputs, options: ScanOptions) -> ScanResult:
@@ -64,7 +65,9 @@ def judge(root: Path, inputs: Inputs, options: ScanOptions) -> ScanResult:
     return judge_contexts(root, inputs, contexts, options)
 
 
-def judge_contexts(root: Path, inputs: Inputs, contexts: Sequence[Context], options: ScanOptions) -> ScanResult:
+def judge_contexts(
+    root: Path, inputs: Inputs, contexts: Sequence[Context], options: ScanOptions
+) -> ScanResult:
     kb = load_kb()
     check_input = CheckInput(
         files=inputs.files,

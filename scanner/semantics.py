@@ -62,7 +62,11 @@ def reading(var: Variable | None, value: JSONValue, value_kind: ValueKind, is_se
         return Reading(Switch.UNSET, True)
     text = as_env_string(value, value_kind)
     if text is None:
-        what = "a reference resolved at run time" if value_kind is ValueKind.REFERENCE else "computed at run time"
+        what = (
+            "a reference resolved at run time"
+            if value_kind is ValueKind.REFERENCE
+            else "computed at run time"
+        )
         return Reading(Switch.UNKNOWN, False, f"the value is {what}")
     if text == "":
         return Reading(Switch.UNSET, True, '"" counts as unset')
@@ -70,7 +74,9 @@ def reading(var: Variable | None, value: JSONValue, value_kind: ValueKind, is_se
         # Settings `env` values must be strings; how Claude Code treats a JSON number or boolean
         # is [UNCONFIRMED] (reference 2.1), so no reading of it is certain.
         inner = reading(var, text, ValueKind.LITERAL, True)
-        note = f"a JSON {type(value).__name__} where Claude Code expects a string; its handling is unconfirmed"
+        note = (
+            f"a JSON {type(value).__name__} where Claude Code expects a string; its handling is unconfirmed"
+        )
         return Reading(inner.state, False, note)
     value_class = var.value_class if var is not None else BOOLEAN
     if value_class == PRESENCE:
@@ -85,9 +91,13 @@ def reading(var: Variable | None, value: JSONValue, value_kind: ValueKind, is_se
         if low in DOCUMENTED_FALSE:
             return Reading(Switch.OFF, True)
         if low in UNCONFIRMED_TRUE:
-            return Reading(Switch.ON, False, f'"{text}" is not a documented value (only 1/true and 0/false are)')
+            return Reading(
+                Switch.ON, False, f'"{text}" is not a documented value (only 1/true and 0/false are)'
+            )
         if low in UNCONFIRMED_FALSE:
-            return Reading(Switch.OFF, False, f'"{text}" is not a documented value (only 1/true and 0/false are)')
+            return Reading(
+                Switch.OFF, False, f'"{text}" is not a documented value (only 1/true and 0/false are)'
+            )
         return Reading(Switch.UNKNOWN, False, f'"{text}" is neither 1/true nor 0/false')
     if value_class == NUMBER:
         try:

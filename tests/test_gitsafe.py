@@ -26,7 +26,9 @@ from scanner.discovery.read import read_text
 from scanner.discovery.staged import changed_staged_paths, read_staged
 from scanner.gitsafe import (
     SAFE_CONFIG,
+    BlobReader,
     GitError,
+    TooLarge,
     git_argv,
     git_env,
     git_executable,
@@ -407,9 +409,9 @@ def test_scanning_runs_nothing_and_changes_nothing(
     assert {".env", ".mcp.json", "scripts/a.sh", "untracked.env"} <= set(listed)
     assert isinstance(results["read_staged"], list)
     assert isinstance(results["gitpython"], list)
+    assert [name for name, value in results.items() if value in ("GitError", "DiscoveryError")] == []
     if vector not in LAZY_FETCH_VECTORS:
-        # A missing blob makes history fail (no fetching); nothing else may fail.
-        assert [name for name, value in results.items() if value in ("GitError", "DiscoveryError")] == []
+        # GitPython may fail to read the missing blob of a partial clone, and nothing else.
         assert not any(str(item).startswith("GitCommandError") for item in results["gitpython"])
 
 
@@ -436,17 +438,48 @@ def test_clean_repository_reads_normally(tmp_path: Path) -> None:
     assert len(results["history"]) == 3  # type: ignore[arg-type]
 
 
-def test_partial_clone_history_fails_cleanly_without_fetching(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_partial_clone_is_read_without_fetching(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trap = build(tmp_path)
     v_ssh_lazy_fetch(trap, monkeypatch)
-    with pytest.raises(DiscoveryError, match="cannot read the history: git log failed"):
-        list(iter_history(trap.repo))
+    history = list(iter_history(trap.repo))
+    missing = [change for change in history if change.notification is not None]
+    assert [(change.path, change.notification.descriptor) for change in missing if change.notification] == [
+        (".env", "unreadable")
+    ]
+    assert [change.path for change in history if change.added_lines] == [".env", "scripts/a.sh"]
     snapshot = read_staged(trap.repo, trap.repo)
     assert [file.path for file in snapshot.files] == [".mcp.json", "scripts/a.sh"]
     assert [(note.path, note.descriptor) for note in snapshot.notifications] == [(".env", "unreadable")]
     assert trap.sprung() == []
+
+
+def test_blob_reader(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    small = run_git(repo, "hash-object", "-w", "--stdin", input=b"small\n").decode().strip()
+    big = run_git(repo, "hash-object", "-w", "--stdin", input=b"x" * 5000).decode().strip()
+    absent = "0123456789abcdef0123456789abcdef01234567"
+    with BlobReader(repo) as blobs:
+        assert blobs.read(small) == b"small\n"
+        assert blobs.read(absent) is None
+        assert blobs.read(big, max_bytes=4999) == TooLarge(5000)
+        assert blobs.read(big) == b"x" * 5000
+        # More than one batch, duplicates and order kept; a skipped object leaves the stream in step.
+        asked = [small, big, absent] * 700
+        answers = blobs.read_many(asked, max_bytes=100)
+        assert answers == [b"small\n", TooLarge(5000), None] * 700
+        with pytest.raises(GitError, match="not an object id"):
+            blobs.read("HEAD:.env")
+        assert blobs.read(small) == b"small\n"
+
+
+def test_blob_reader_reports_a_dead_process(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    blobs = BlobReader(repo)
+    blobs._process.kill()
+    blobs._process.wait()
+    with pytest.raises(GitError, match="git cat-file stopped answering"):
+        blobs.read("0123456789abcdef0123456789abcdef01234567")
+    blobs.close()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand the repository to another user")
@@ -576,6 +609,9 @@ def test_safe_repo_uses_the_same_options_and_environment(
     trap = build(tmp_path)
     monkeypatch.setenv("GIT_INDEX_FILE", "/nonexistent/index")
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", "evil")
+    monkeypatch.setenv("GIT_SSH_COMMAND", "evil")
+    monkeypatch.setenv("GIT_NO_LAZY_FETCH", "0")
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
     repo = safe_repo(trap.repo)
     try:
         assert repo.git._persistent_git_options == git_argv()[1:]
@@ -585,6 +621,9 @@ def test_safe_repo_uses_the_same_options_and_environment(
                 assert environment[key] == value, key
         assert environment["GIT_INDEX_FILE"] == str(trap.repo / ".git/index")
         assert environment["GIT_EXTERNAL_DIFF"] == ""
+        assert environment["GIT_SSH_COMMAND"] == "false"
+        assert environment["GIT_NO_LAZY_FETCH"] == "1"
+        assert environment["GIT_CONFIG_COUNT"] == "0"
         assert repo.git.ls_files().splitlines() == [".env", ".mcp.json", "README.md", "scripts/a.sh"]
     finally:
         repo.close()

@@ -12,6 +12,7 @@ from scanner.checks import (
     egress,
     helpers,
     hooks,
+    host_login,
     login,
     managed_paths,
     mcp,
@@ -53,4 +54,5 @@ REGISTRY: dict[str, Check] = {
     "credential-bypasses-org-pin": login.credential_bypasses_org_pin,
     "provider-not-approved": routing.provider_not_approved,
     "gateway-not-approved": routing.gateway_not_approved,
+    "oauth-login-outside-approved-org": host_login.check,
 }

@@ -39,21 +39,60 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 NETWORK_CLIENTS = frozenset(
     {
-        "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "ssh", "scp", "sftp", "rsync",
-        "invoke-webrequest", "invoke-restmethod", "iwr", "irm",
+        "curl",
+        "wget",
+        "nc",
+        "ncat",
+        "netcat",
+        "socat",
+        "telnet",
+        "ssh",
+        "scp",
+        "sftp",
+        "rsync",
+        "invoke-webrequest",
+        "invoke-restmethod",
+        "iwr",
+        "irm",
     }
 )
 # Words that start a command but run what follows them: look past them for the program.
 _WRAPPERS = frozenset(
     {
-        "bash", "sh", "zsh", "dash", "ksh", "fish", "env", "exec", "nohup", "command", "sudo", "time",
-        "python", "python3", "node", "deno", "bun", "ruby", "perl", "pwsh", "powershell", "osascript",
-        "uv", "run", "source", ".",
+        "bash",
+        "sh",
+        "zsh",
+        "dash",
+        "ksh",
+        "fish",
+        "env",
+        "exec",
+        "nohup",
+        "command",
+        "sudo",
+        "time",
+        "python",
+        "python3",
+        "node",
+        "deno",
+        "bun",
+        "ruby",
+        "perl",
+        "pwsh",
+        "powershell",
+        "osascript",
+        "uv",
+        "run",
+        "source",
+        ".",
     }
 )
 _HOME_PREFIXES = ("~", "$HOME", "${HOME}", "%USERPROFILE%", "$env:USERPROFILE", "%APPDATA%", "$env:APPDATA")
 _PROJECT_PREFIXES = (
-    "$CLAUDE_PROJECT_DIR", "${CLAUDE_PROJECT_DIR}", "%CLAUDE_PROJECT_DIR%", "$env:CLAUDE_PROJECT_DIR",
+    "$CLAUDE_PROJECT_DIR",
+    "${CLAUDE_PROJECT_DIR}",
+    "%CLAUDE_PROJECT_DIR%",
+    "$env:CLAUDE_PROJECT_DIR",
 )
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 

@@ -22,9 +22,33 @@ ANTHROPIC_CREDENTIAL_VARIABLES = {
 }
 KEY_FORMAT = re.compile(r"sk-ant-(?:api|oat|admin|sid)\d\d-[A-Za-z0-9_\-]{20,}")
 _PLACEHOLDER_WORDS = (
-    "your", "example", "placeholder", "changeme", "change-me", "change_me", "replace", "insert",
-    "dummy", "fake", "xxx", "...", "…", "<", ">", "redacted", "not-a-real", "notreal", "no-key",
-    "nokey", "here", "todo", "sample", "secret-value", "test-key", "testkey", "mock",
+    "your",
+    "example",
+    "placeholder",
+    "changeme",
+    "change-me",
+    "change_me",
+    "replace",
+    "insert",
+    "dummy",
+    "fake",
+    "xxx",
+    "...",
+    "…",
+    "<",
+    ">",
+    "redacted",
+    "not-a-real",
+    "notreal",
+    "no-key",
+    "nokey",
+    "here",
+    "todo",
+    "sample",
+    "secret-value",
+    "test-key",
+    "testkey",
+    "mock",
 )
 
 

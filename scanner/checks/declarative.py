@@ -79,8 +79,11 @@ def _control(cond: Mapping[str, Any], ctx: Context, kb: KnowledgeBase) -> Match:
     title = state.control.title
     values = {"control": title}
     if state.disabled:
-        how = (f"{state.by.name} in {_where(state.by)}" if state.by is not None
-               else f"the {state.by_provider} provider's default")
+        how = (
+            f"{state.by.name} in {_where(state.by)}"
+            if state.by is not None
+            else f"the {state.by_provider} provider's default"
+        )
         return Match(not want_enabled, [state.by] if state.by else [], [f"{title} is off ({how})"], values)
     details: list[str] = []
     evidence: list[Effective] = []
@@ -97,8 +100,11 @@ def _control(cond: Mapping[str, Any], ctx: Context, kb: KnowledgeBase) -> Match:
         evidence.append(eff)
         obs = eff.ignored[0]
         layer = next((layer for layer in ctx.layers if obs in layer.observations), None)
-        why = layer.why_not_in_effect if layer is not None and layer.why_not_in_effect else (
-            "Claude Code ignores it there")
+        why = (
+            layer.why_not_in_effect
+            if layer is not None and layer.why_not_in_effect
+            else ("Claude Code ignores it there")
+        )
         details.append(f"{eff.name} is set in {obs.location.short()}, but {why}")
     if not details:
         details.append(f"nothing in its configuration sets {_names(state.control.disabled_by)}")
@@ -280,7 +286,9 @@ def _finding(rule: Rule, ctx: Context, matches: list[Match], messages: Mapping[s
         location = winners[0].location
     elif ignored and ignored[0].location.path in ctx.files:
         location = ignored[0].location
-    return finding(rule, message, location, context=ctx.id, key=condition_subjects(rule), provenance=provenance)
+    return finding(
+        rule, message, location, context=ctx.id, key=condition_subjects(rule), provenance=provenance
+    )
 
 
 def condition_subjects(rule: Rule) -> str:

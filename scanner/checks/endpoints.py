@@ -108,7 +108,11 @@ def judge(
     """Why the endpoint in `eff` is not acceptable under `approved` (the list named `param`)."""
     none_listed = " (the policy lists none)" if not approved else ""
     if eff.value_kind in (ValueKind.REFERENCE, ValueKind.DYNAMIC):
-        how = "a reference resolved at run time" if eff.value_kind is ValueKind.REFERENCE else "a computed value"
+        how = (
+            "a reference resolved at run time"
+            if eff.value_kind is ValueKind.REFERENCE
+            else "a computed value"
+        )
         return Verdict(how, (f"its host cannot be checked against {param}{none_listed}",), True, True)
     endpoint = parse_endpoint(eff.value) if isinstance(eff.value, str) else None
     if endpoint is None:

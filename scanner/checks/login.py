@@ -34,7 +34,7 @@ from scanner.checks.providers import possible_providers
 from scanner.contexts.model import Context, ContextKind, Effective, Layer, LayerKind
 from scanner.contexts.validate import scope_ignores
 from scanner.knowledge import KnowledgeBase
-from scanner.model import FileKind, Finding, JSONValue, Observation, ObservationKind
+from scanner.model import FileKind, Finding, JSONValue, Location, Observation, ObservationKind
 from scanner.redact import shown
 
 ORG_PIN = "forceLoginOrgUUID"
@@ -80,6 +80,15 @@ def _pin_elsewhere(ctx: Context) -> str:
     return ""
 
 
+def _missing_pin_anchor(ctx: Context) -> Location:
+    """On a machine, the pin belongs in the managed policy in force: point there when there is one."""
+    if ctx.kind is ContextKind.HOST:
+        for layer in ctx.layers:
+            if layer.kind is LayerKind.MANAGED and layer.paths:
+                return Location(layer.paths[0], 1, 1)
+    return ctx.anchor
+
+
 def login_not_pinned(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
     """CCP302: a managed policy (or a machine's managed tier) that does not set forceLoginOrgUUID."""
     for ctx in scan.contexts:
@@ -96,7 +105,7 @@ def login_not_pinned(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
             rule,
             f"{context_prefix(ctx)}, logins are not pinned to the organisation: no managed {ORG_PIN} is set, "
             f"so {CONSUMER_TERMS}{method_note}{_pin_elsewhere(ctx)}.",
-            ctx.anchor,
+            _missing_pin_anchor(ctx),
             context=ctx.id,
             key=ORG_PIN,
             provenance=provenance(ctx.setting(ORG_PIN), method),

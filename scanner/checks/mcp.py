@@ -5,7 +5,9 @@ Reported:
 - `enabledMcpjsonServers` in committed project settings naming a remote (http, sse, ws) server of
   the project's `.mcp.json` whose URL is not approved;
 - every remote server in a `.mcp.json` whose URL is not approved: `claude -p`, the SDK and cloud
-  sessions connect `.mcp.json` servers without asking (reference 1.1, 1.7).
+  sessions connect `.mcp.json` servers without asking (reference 1.1, 1.7);
+- an `allowedMcpServers` entry in any settings file (managed ones included) whose `serverUrl`
+  pattern matches any host (`"*"`, `"https://*"`): the allowlist then approves every remote server.
 
 Approved means a pattern of the `approved_mcp_servers` parameter matches the URL or its host
 (fnmatch, case-insensitive). A server named in any `disabledMcpjsonServers` of the context is
@@ -24,9 +26,12 @@ from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding, param_list
 from scanner.checks.command_text import url_host, url_shown
 from scanner.checks.project_config import committed_project_layers
+from scanner.checks.scoped_keys import SETTINGS_FILE_KINDS
 from scanner.contexts.model import Context, ContextKind
-from scanner.model import FileKind, Finding, Location, ParsedFile
+from scanner.model import FileKind, Finding, Location, ObservationKind, ParsedFile
 
+# Two unrelated URLs: a serverUrl pattern matching both is not restricted to any host.
+_PROBE_URLS = ("https://mcp.one.example/mcp", "https://other.test/sse")
 REMOTE_TRANSPORTS = frozenset({"http", "sse", "ws", "streamable-http", "streamable_http"})
 DATA_NOTE = "it receives the tool calls Claude makes to it and the data in them"
 
@@ -123,9 +128,37 @@ def _settings_findings(rule: Rule, scan: CheckInput, patterns: Sequence[str]) ->
             )
 
 
+def matches_any_host(pattern: str) -> bool:
+    return all(fnmatch.fnmatchcase(url, pattern.strip()) for url in _PROBE_URLS)
+
+
+def _wildcard_allowlists(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
+    for parsed in scan.files:
+        if parsed.kind not in SETTINGS_FILE_KINDS:
+            continue
+        for obs in parsed.observations:
+            if obs.kind is not ObservationKind.SETTING or obs.name != "allowedMcpServers":
+                continue
+            if not isinstance(obs.value, list):
+                continue
+            urls = [e.get("serverUrl") for e in obs.value if isinstance(e, dict)]
+            wild = next((u for u in urls if isinstance(u, str) and matches_any_host(u)), None)
+            if wild is None:
+                continue
+            yield finding(
+                rule,
+                f'allowedMcpServers admits {{"serverUrl": "{wild}"}}, which matches every remote MCP server: '
+                "the allowlist approves remote servers wholesale, and each receives the tool calls Claude "
+                "makes to it and the data in them.",
+                obs.location,
+                key="allowedMcpServers",
+            )
+
+
 def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
     patterns = param_list(scan.params, "approved_mcp_servers")
     yield from _settings_findings(rule, scan, patterns)
+    yield from _wildcard_allowlists(rule, scan)
     for parsed in scan.files:
         if parsed.kind is not FileKind.MCP:
             continue

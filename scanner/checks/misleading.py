@@ -46,11 +46,7 @@ def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
                 else:
                     outcome = "Claude Code may ignore it"
                 message = f"{obs.name}={value}: {r.note}; {outcome}. Use 1 or 0."
-            elif (
-                r.state is Switch.OFF
-                and var.effect == PROTECTS
-                and var.category in PRIVACY_CATEGORIES
-            ):
+            elif r.state is Switch.OFF and var.effect == PROTECTS and var.category in PRIVACY_CATEGORIES:
                 message = (
                     f"{obs.name}={value} does not disable {what}: {obs.name} is a standard boolean, and "
                     f"{value} means no. Use 1 to opt out."

@@ -12,8 +12,18 @@ from scanner.model import Finding
 
 WATCHED_CATEGORIES = frozenset(
     {
-        "telemetry", "error-reporting", "feedback", "survey", "nonessential", "otel", "provider",
-        "routing", "credential", "tls", "retention", "updates",
+        "telemetry",
+        "error-reporting",
+        "feedback",
+        "survey",
+        "nonessential",
+        "otel",
+        "provider",
+        "routing",
+        "credential",
+        "tls",
+        "retention",
+        "updates",
     }
 )
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

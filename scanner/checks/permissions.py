@@ -84,7 +84,9 @@ def _managed_findings(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
             bad = eff.winner or eff.ignored[0]
             notes.append(f"it is set to {shown(DISABLE_BYPASS, bad.value, scan.kb)}, which Claude Code drops")
         misplaced = [
-            o for layer in ctx.layers for o in layer.observations
+            o
+            for layer in ctx.layers
+            for o in layer.observations
             if o.kind is ObservationKind.SETTING and o.name == "disableBypassPermissionsMode"
         ]
         if misplaced:

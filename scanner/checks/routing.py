@@ -11,13 +11,25 @@ from collections.abc import Iterator
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding, param_list
-from scanner.checks.context_text import anchor_of, assignment, context_prefix, provenance, value_origin, where
+from scanner.checks.context_text import anchor_of, assignment, context_prefix, provenance, where
 from scanner.checks.endpoints import judge
 from scanner.checks.providers import base_url_variable, possible_providers, switches_set_off, title
+from scanner.contexts.model import Effective
+from scanner.knowledge import KnowledgeBase
 from scanner.model import Finding
+from scanner.semantics import reading
 
 # An ANTHROPIC_BASE_URL that names Anthropic's own API is no gateway.
 ANTHROPIC_API_HOSTS = ("api.anthropic.com",)
+
+
+def _uncertain(eff: Effective, kb: KnowledgeBase) -> str:
+    r = reading(kb.variable(eff.name), eff.value, eff.value_kind, True)
+    return f"{assignment(eff, kb)}: {r.note}" if r.note else assignment(eff, kb)
+
+
+def _one_of(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def provider_not_approved(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
@@ -50,13 +62,11 @@ def provider_not_approved(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
             )
             effs = [evidence] if evidence is not None else off
         else:
-            switches = "; ".join(
-                f"{e.name} in {where(e.winner)} is {value_origin(e)}" for e in possible.uncertain
-            )
-            options = " or ".join(title(n) for n in possible.names)
+            switches = "; ".join(_uncertain(e, scan.kb) for e in possible.uncertain)
+            options = _one_of([title(n) for n in possible.names])
             message = (
                 f"{prefix}, the provider cannot be verified: {switches}, so Claude Code may use {options}, "
-                f"and {', '.join(bad)} is not approved (approved: {allowed})."
+                f"and {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not approved (approved: {allowed})."
             )
             effs = list(possible.uncertain)
         yield finding(

@@ -44,7 +44,7 @@ LEGACY_KEYS = {"allowedTools": "permissions.allow"}
 def _strip_comment_prefix(key: str) -> str | None:
     for prefix in PSEUDO_COMMENT_PREFIXES:
         if key.startswith(prefix):
-            return key[len(prefix):].lstrip("_/# ")
+            return key[len(prefix) :].lstrip("_/# ")
     return None
 
 

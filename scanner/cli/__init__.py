@@ -18,13 +18,22 @@ from scanner.errors import CcpolicyError
 # name -> (module, help). Each module defines `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("scanner.cli.scan_cmd", "scan repositories (default .) and report findings"),
-    "effective": ("scanner.cli.effective_cmd", "print each context's effective configuration with provenance"),
+    "effective": (
+        "scanner.cli.effective_cmd",
+        "print each context's effective configuration with provenance",
+    ),
     "rules": ("scanner.cli.rules_cmd", "list the rule catalogue"),
     "explain": ("scanner.cli.explain_cmd", "print a rule's full documentation"),
     "merge": ("scanner.cli.merge_cmd", "combine SARIF or JSON outputs from many hosts and repositories"),
-    "report": ("scanner.cli.report_cmd", "summarise SARIF or JSON outputs for a security lead (text or Markdown)"),
+    "report": (
+        "scanner.cli.report_cmd",
+        "summarise SARIF or JSON outputs for a security lead (text or Markdown)",
+    ),
     "policy": ("scanner.cli.policy_cmd", "validate a policy file, write a template, print its JSON Schema"),
-    "install-hook": ("scanner.cli.install_hook_cmd", "install a git pre-commit hook running `ccpolicy scan --staged`"),
+    "install-hook": (
+        "scanner.cli.install_hook_cmd",
+        "install a git pre-commit hook running `ccpolicy scan --staged`",
+    ),
 }
 
 

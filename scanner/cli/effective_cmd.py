@@ -15,7 +15,9 @@ from scanner.errors import UsageError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", default=".", help="repository or directory (default .)")
     parser.add_argument("--context", metavar="ID", help="only the context with this id (see the list)")
-    parser.add_argument("--all", action="store_true", help="include variables and keys ccpolicy does not know")
+    parser.add_argument(
+        "--all", action="store_true", help="include variables and keys ccpolicy does not know"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--tracked-only", action="store_true")
 
@@ -50,8 +52,12 @@ def describe(ctx: Context, show_all: bool) -> dict[str, Any]:
         "label": ctx.label,
         "provider": ctx.provider.name + ("" if ctx.provider.certain else " (uncertain)"),
         "layers": [
-            {"kind": layer.kind.value, "label": layer.label, "in_effect": layer.in_effect,
-             **({"why_not": layer.why_not_in_effect} if layer.why_not_in_effect else {})}
+            {
+                "kind": layer.kind.value,
+                "label": layer.label,
+                "in_effect": layer.in_effect,
+                **({"why_not": layer.why_not_in_effect} if layer.why_not_in_effect else {}),
+            }
             for layer in ctx.layers
         ],
         "env": env,

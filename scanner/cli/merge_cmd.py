@@ -16,7 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="SARIF or JSON outputs of ccpolicy scan")
     parser.add_argument("--output", "-o", metavar="OUT", help="write the result here (default: stdout)")
     parser.add_argument(
-        "--format", "-f", choices=("sarif", "json"),
+        "--format",
+        "-f",
+        choices=("sarif", "json"),
         help="the format to write; must be the inputs' format (default: the inputs' format)",
     )
 

@@ -1,8 +1,8 @@
 """`ccpolicy policy`: validate a policy file, write a commented template, print the JSON Schema.
 
-  ccpolicy policy validate [FILE]       FILE, or the file a scan of . would use; exit 0 or 2
-  ccpolicy policy init [--force] [PATH] write the template to PATH (default ./ccpolicy.toml)
-  ccpolicy policy schema                the JSON Schema of the file, for editors
+ccpolicy policy validate [FILE]       FILE, or the file a scan of . would use; exit 0 or 2
+ccpolicy policy init [--force] [PATH] write the template to PATH (default ./ccpolicy.toml)
+ccpolicy policy schema                the JSON Schema of the file, for editors
 """
 
 from __future__ import annotations
@@ -21,19 +21,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="policy_command", metavar="SUBCOMMAND", parser_class=type(parser))
     sub.required = True
     validate = sub.add_parser(
-        "validate", help="check a policy file; print every error with its line",
+        "validate",
+        help="check a policy file; print every error with its line",
         description="Check a policy file (default: the one a scan of . would use) and print every error "
-                    "as FILE:LINE: KEY: MESSAGE.",
+        "as FILE:LINE: KEY: MESSAGE.",
     )
-    validate.add_argument("file", nargs="?", metavar="FILE",
-                          help="ccpolicy.toml, or a pyproject.toml with [tool.ccpolicy]")
-    init = sub.add_parser("init", help="write a commented policy template",
-                          description="Write a policy template that explains every option.")
-    init.add_argument("path", nargs="?", default="ccpolicy.toml", metavar="PATH",
-                      help="file or directory to write (default ./ccpolicy.toml)")
+    validate.add_argument(
+        "file", nargs="?", metavar="FILE", help="ccpolicy.toml, or a pyproject.toml with [tool.ccpolicy]"
+    )
+    init = sub.add_parser(
+        "init",
+        help="write a commented policy template",
+        description="Write a policy template that explains every option.",
+    )
+    init.add_argument(
+        "path",
+        nargs="?",
+        default="ccpolicy.toml",
+        metavar="PATH",
+        help="file or directory to write (default ./ccpolicy.toml)",
+    )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    sub.add_parser("schema", help="print the JSON Schema of the policy file",
-                   description="Print the JSON Schema (draft 2020-12) of the policy file, for editors.")
+    sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the policy file",
+        description="Print the JSON Schema (draft 2020-12) of the policy file, for editors.",
+    )
 
 
 def _plural(n: int, noun: str) -> str:

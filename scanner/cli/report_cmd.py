@@ -15,10 +15,16 @@ from scanner.errors import UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="SARIF or JSON outputs (scan or merge)")
-    parser.add_argument("--format", "-f", choices=("text", "markdown"), default="text",
-                        help="text (default) or markdown")
-    parser.add_argument("--top", type=int, default=5, metavar="N",
-                        help="worst findings listed per target (default 5; 0 lists all)")
+    parser.add_argument(
+        "--format", "-f", choices=("text", "markdown"), default="text", help="text (default) or markdown"
+    )
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=5,
+        metavar="N",
+        help="worst findings listed per target (default 5; 0 lists all)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

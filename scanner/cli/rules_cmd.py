@@ -23,8 +23,14 @@ def run(args: argparse.Namespace) -> int:
                 membership[rid].append(name)
     if args.format == "json":
         rows = [
-            {"id": r.id, "name": r.name, "severity": r.severity.label, "title": r.title,
-             "presets": membership[r.id], "help_uri": r.help_uri}
+            {
+                "id": r.id,
+                "name": r.name,
+                "severity": r.severity.label,
+                "title": r.title,
+                "presets": membership[r.id],
+                "help_uri": r.help_uri,
+            }
             for r in sorted(rules.values(), key=lambda r: r.id)
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")

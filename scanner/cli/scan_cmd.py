@@ -27,42 +27,80 @@ _EXTENSIONS = {".json": "json", ".sarif": "sarif", ".md": "markdown", ".txt": "t
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=[], metavar="PATH",
-                        help="repositories or directories (default .)")
+    parser.add_argument(
+        "paths", nargs="*", default=[], metavar="PATH", help="repositories or directories (default .)"
+    )
     out = parser.add_argument_group("output")
-    out.add_argument("--format", "-f", choices=FORMATS, default="text", help="format written to stdout (default text)")
     out.add_argument(
-        "--output", "-o", action="append", default=[], metavar="[FORMAT=]FILE",
+        "--format", "-f", choices=FORMATS, default="text", help="format written to stdout (default text)"
+    )
+    out.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        default=[],
+        metavar="[FORMAT=]FILE",
         help="also write FORMAT to FILE (repeatable; format inferred from .sarif/.json/.md/.txt)",
     )
-    out.add_argument("--fail-on", default="high", metavar="SEVERITY",
-                     help="exit 1 when a finding is at or above this severity: critical, high, medium, low, info, "
-                          "or never (default high)")
+    out.add_argument(
+        "--fail-on",
+        default="high",
+        metavar="SEVERITY",
+        help="exit 1 when a finding is at or above this severity: critical, high, medium, low, info, "
+        "or never (default high)",
+    )
     out.add_argument("--quiet", "-q", action="store_true", help="write nothing to stdout")
     pol = parser.add_argument_group("policy")
-    pol.add_argument("--policy", metavar="FILE", help="policy file (default: ccpolicy.toml or [tool.ccpolicy] "
-                                                     "in pyproject.toml, found by walking up from the first PATH)")
-    pol.add_argument("--no-policy", action="store_true", help="ignore policy files; run the built-in recommended preset")
-    pol.add_argument("--no-ignores", action="store_true",
-                     help="disregard inline ignores and waivers (central audits)")
+    pol.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="policy file (default: ccpolicy.toml or [tool.ccpolicy] "
+        "in pyproject.toml, found by walking up from the first PATH)",
+    )
+    pol.add_argument(
+        "--no-policy", action="store_true", help="ignore policy files; run the built-in recommended preset"
+    )
+    pol.add_argument(
+        "--no-ignores", action="store_true", help="disregard inline ignores and waivers (central audits)"
+    )
     pol.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
     src = parser.add_argument_group("what to scan")
     src.add_argument("--tracked-only", action="store_true", help="in git, scan tracked files only")
     src.add_argument("--staged", action="store_true", help="scan what is staged for commit (the git index)")
-    src.add_argument("--history", action="store_true", help="scan every commit's changes to configuration files")
+    src.add_argument(
+        "--history", action="store_true", help="scan every commit's changes to configuration files"
+    )
     src.add_argument("--since", metavar="REV", help="with --history: only commits after REV")
-    src.add_argument("--all-branches", action="store_true", help="with --history: every branch, not just HEAD")
-    src.add_argument("--repos-from", metavar="FILE", help="read repository paths or git URLs from FILE (one per line)")
-    src.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes for many targets")
+    src.add_argument(
+        "--all-branches", action="store_true", help="with --history: every branch, not just HEAD"
+    )
+    src.add_argument(
+        "--repos-from", metavar="FILE", help="read repository paths or git URLs from FILE (one per line)"
+    )
+    src.add_argument(
+        "--jobs", "-j", type=int, default=0, metavar="N", help="worker processes for many targets"
+    )
     host = parser.add_argument_group("host scans")
     host.add_argument("--host", action="store_true", help="scan this machine's Claude Code configuration")
-    host.add_argument("--root", metavar="DIR", help="with --host: audit DIR as if it were / (mounted image, backup)")
-    host.add_argument("--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR")
+    host.add_argument(
+        "--root", metavar="DIR", help="with --host: audit DIR as if it were / (mounted image, backup)"
+    )
+    host.add_argument(
+        "--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR"
+    )
     host.add_argument("--all-users", action="store_true", help="with --host: every home directory")
-    host.add_argument("--projects", action="append", default=[], metavar="DIR",
-                      help="with --host: also audit projects under DIR (repeatable)")
-    host.add_argument("--include-process-env", action="store_true",
-                      help="with --host: add this process's environment as a layer (values redacted)")
+    host.add_argument(
+        "--projects",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="with --host: also audit projects under DIR (repeatable)",
+    )
+    host.add_argument(
+        "--include-process-env",
+        action="store_true",
+        help="with --host: add this process's environment as a layer (values redacted)",
+    )
 
 
 def parse_fail_on(text: str) -> Severity | None:
@@ -84,7 +122,9 @@ def parse_outputs(specs: Sequence[str]) -> list[tuple[str, Path]]:
         path = Path(spec)
         inferred = _EXTENSIONS.get(path.suffix.lower())
         if inferred is None:
-            raise UsageError(f"--output {spec}: cannot tell the format; write FORMAT=FILE (one of {', '.join(FORMATS)})")
+            raise UsageError(
+                f"--output {spec}: cannot tell the format; write FORMAT=FILE (one of {', '.join(FORMATS)})"
+            )
         outputs.append((inferred, path))
     return outputs
 
@@ -149,7 +189,9 @@ def _check_combinations(args: argparse.Namespace) -> None:
         raise UsageError(f"--{modes[0]} and --{modes[1]} cannot be combined")
     if (args.since or args.all_branches) and not args.history:
         raise UsageError("--since and --all-branches go with --history")
-    if (args.root or args.os or args.all_users or args.projects or args.include_process_env) and not args.host:
+    if (
+        args.root or args.os or args.all_users or args.projects or args.include_process_env
+    ) and not args.host:
         raise UsageError("--root, --os, --all-users, --projects and --include-process-env go with --host")
     if args.policy and args.no_policy:
         raise UsageError("--policy and --no-policy cannot be combined")
@@ -210,8 +252,13 @@ def run(args: argparse.Namespace) -> int:
     from scanner.policy.suppress import apply as apply_policy
 
     # Stale waivers are judged on whole-repository scans only: a staged or history scan sees a part.
-    results = apply_policy(results, ruleset, today=datetime.date.today(), use_ignores=not args.no_ignores,
-                           report_stale=not (args.staged or args.history))
+    results = apply_policy(
+        results,
+        ruleset,
+        today=datetime.date.today(),
+        use_ignores=not args.no_ignores,
+        report_stale=not (args.staged or args.history),
+    )
     status = emit(args, results)
     from scanner.multi.outcome import every_target_failed
 

@@ -15,7 +15,13 @@ from scanner.knowledge import KnowledgeBase
 from scanner.model import FileKind, JSONValue, Location, Observation, ParsedFile
 
 # Settings precedence, highest first (reference 1.2); environment layers keep their given order below.
-SETTINGS_RANK = {LayerKind.MANAGED: 0, LayerKind.CLI: 1, LayerKind.LOCAL: 2, LayerKind.PROJECT: 3, LayerKind.USER: 4}
+SETTINGS_RANK = {
+    LayerKind.MANAGED: 0,
+    LayerKind.CLI: 1,
+    LayerKind.LOCAL: 2,
+    LayerKind.PROJECT: 3,
+    LayerKind.USER: 4,
+}
 REJECTING_KINDS = frozenset({FileKind.SETTINGS_USER, FileKind.SETTINGS_PROJECT, FileKind.SETTINGS_LOCAL})
 MANAGED_KINDS = frozenset({FileKind.SETTINGS_MANAGED, FileKind.SETTINGS_MANAGED_DROPIN})
 
@@ -46,7 +52,9 @@ def settings_layer(parsed: ParsedFile, kind: LayerKind, label: str | None = None
     )
 
 
-def env_layer(kind: LayerKind, label: str, observations: Iterable[Observation], paths: Sequence[str]) -> Layer:
+def env_layer(
+    kind: LayerKind, label: str, observations: Iterable[Observation], paths: Sequence[str]
+) -> Layer:
     return Layer(kind=kind, label=label, observations=tuple(observations), paths=tuple(paths))
 
 
@@ -209,10 +217,15 @@ class RepoContextBuilder:
             if parsed.kind is not FileKind.SETTINGS_MANAGED:
                 continue
             directory = posixpath.dirname(parsed.path)
-            dropin_dir = posixpath.join(directory, "managed-settings.d") if directory else "managed-settings.d"
+            dropin_dir = (
+                posixpath.join(directory, "managed-settings.d") if directory else "managed-settings.d"
+            )
             dropins = sorted(
-                (f for f in self.files.values()
-                 if f.kind is FileKind.SETTINGS_MANAGED_DROPIN and posixpath.dirname(f.path) == dropin_dir),
+                (
+                    f
+                    for f in self.files.values()
+                    if f.kind is FileKind.SETTINGS_MANAGED_DROPIN and posixpath.dirname(f.path) == dropin_dir
+                ),
                 key=lambda f: posixpath.basename(f.path),
                 reverse=True,  # later files win: highest precedence first
             )
@@ -264,8 +277,12 @@ class RepoContextBuilder:
             # The action writes inline `settings` to ~/.claude/settings.json (user scope), and its own
             # step env (from its inputs) overrides the workflow's step env for the names it sets.
             layers = [
-                env_layer(LayerKind.USER, f"{parsed.path} job {job_id} action settings", settings, (parsed.path,)),
-                env_layer(LayerKind.ACTION, f"{parsed.path} job {job_id} action inputs", action, (parsed.path,)),
+                env_layer(
+                    LayerKind.USER, f"{parsed.path} job {job_id} action settings", settings, (parsed.path,)
+                ),
+                env_layer(
+                    LayerKind.ACTION, f"{parsed.path} job {job_id} action inputs", action, (parsed.path,)
+                ),
                 env_layer(LayerKind.STEP, f"{parsed.path} job {job_id} step env", steps, (parsed.path,)),
                 env_layer(LayerKind.JOB, f"{parsed.path} job {job_id} env", job_env, (parsed.path,)),
                 env_layer(LayerKind.WORKFLOW, f"{parsed.path} workflow env", wf_env, (parsed.path,)),
@@ -273,8 +290,9 @@ class RepoContextBuilder:
             layers = [layer for layer in layers if layer.observations]
             layers.extend(self._root_project_layers(".github"))
             line, column = job.get("line", 1), job.get("column", 1)
-            anchor = Location(parsed.path, line if isinstance(line, int) else 1,
-                              column if isinstance(column, int) else 1)
+            anchor = Location(
+                parsed.path, line if isinstance(line, int) else 1, column if isinstance(column, int) else 1
+            )
             out.append(
                 build_context(
                     f"ci:{parsed.path}#{job_id}",
@@ -339,7 +357,9 @@ class RepoContextBuilder:
             if not isinstance(svc, dict) or not svc.get("runs_claude"):
                 continue
             env = [o for o in parsed.observations if o.group[:2] == ("services", name)]
-            layers = [env_layer(LayerKind.CONTAINER_ENV, f"{parsed.path} service {name}", env, (parsed.path,))]
+            layers = [
+                env_layer(LayerKind.CONTAINER_ENV, f"{parsed.path} service {name}", env, (parsed.path,))
+            ]
             for env_file in _strings(svc.get("env_files")):
                 resolved = posixpath.normpath(posixpath.join(base, env_file))
                 ef = self.files.get(resolved)
@@ -349,8 +369,9 @@ class RepoContextBuilder:
             if isinstance(build, dict) and isinstance(build.get("dockerfile"), str):
                 layers.extend(self._image_layers(str(build["dockerfile"])))
             line, column = svc.get("line", 1), svc.get("column", 1)
-            anchor = Location(parsed.path, line if isinstance(line, int) else 1,
-                              column if isinstance(column, int) else 1)
+            anchor = Location(
+                parsed.path, line if isinstance(line, int) else 1, column if isinstance(column, int) else 1
+            )
             out.append(
                 build_context(
                     f"compose:{parsed.path}#{name}",
@@ -367,7 +388,8 @@ class RepoContextBuilder:
     def _script(self, parsed: ParsedFile) -> Context:
         claude_lines = _claude_command_groups(parsed)
         env = [
-            o for o in parsed.observations
+            o
+            for o in parsed.observations
             if o.scope not in ("command-local", "alias") or o.group in claude_lines
         ]
         layers = [env_layer(LayerKind.SHELL, parsed.path, env, (parsed.path,))]

@@ -120,8 +120,12 @@ def resolve_provider(env: dict[str, Effective], kb: KnowledgeBase) -> Provider:
     managed_by_host_eff = env.get("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST")
     managed_by_host = False
     if managed_by_host_eff is not None and managed_by_host_eff.is_set:
-        r = reading(kb.variable("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"), managed_by_host_eff.value,
-                    managed_by_host_eff.value_kind, True)
+        r = reading(
+            kb.variable("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"),
+            managed_by_host_eff.value,
+            managed_by_host_eff.value_kind,
+            True,
+        )
         managed_by_host = r.state is not Switch.OFF
     uncertain: Effective | None = None
     chosen: tuple[str, Effective] | None = None

@@ -1,39 +1,50 @@
 """Lines added to candidate files over a repository's history, oldest commit first.
 
-ONE streaming `git log -p -U0 --reverse` over candidate pathspecs, parsed as it arrives: git
-skips every other file, and no process is started per commit. Hunks are parsed by their line
-counts, so an added line that happens to read `+++ b/x` or `diff --git` is never taken for a
-header. Renames are switched off: a renamed file shows as added in full at its new path, so a
-secret that moves is reported where it went.
+Two long-running git processes, whatever the size of the history, and no process per commit:
+
+1. ONE streaming `git log --raw -z --no-renames --reverse` lists, for every commit, the paths it
+   changed with their old and new blob ids. That is metadata only, so git does no diff work,
+   and Python classifies each path (about a microsecond each).
+2. ONE `git cat-file --batch` (gitsafe.BlobReader) reads the old and new blobs of the candidate
+   changes only, and the added lines are worked out here.
+
+Why not `git log -p -- <candidate pathspecs>`: measured on a 3,000-commit, 3,000-file
+repository, glob pathspecs (`:(glob)**/.env`, ... 67 of them) took git 10.8 s against 0.35 s for
+no pathspec at all, and literal pathspecs grow worse than linearly (61: 0.1 s, 500: 1.1 s,
+3,000: 35 s). Without pathspecs, `log -p` makes git diff every file in history, so the cost
+would follow the repository's size rather than its candidate files. Here it follows the number
+of changed paths (metadata) plus the size of the candidate blobs.
+
+A line counts as added when the new version of the file holds more copies of it than the old
+one: the later copies are the added ones. Moving or reordering lines therefore adds nothing
+(a secret is reported in the commit that introduced it, not again in every commit that moved
+it), and every line that is new in the file is found. Renames are off: a renamed file shows as
+deleted and added, so its content is reported at the new path (once more).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Generator
+import dataclasses
+import os
+from collections import Counter
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.discovery import DiscoveryError
-from scanner.discovery.paths import HISTORY_PATHSPECS, classify
-from scanner.gitsafe import GitError, run_git, stream_git
-from scanner.model import FileKind
+from scanner.discovery.paths import classify
+from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
+from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git, stream_git
+from scanner.model import FileKind, Notification
 
-# A NUL cannot start a patch line, so a line starting with one is always our commit header.
+# With -z every field below is a NUL-terminated token; the leading %x00 makes an empty token
+# that starts each commit, which a raw entry (":<modes> <ids> <status>") never is.
 _COMMIT_FORMAT = "%x00%H%x00%an%x00%ae%x00%aI"
-_HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_DIFF_HEADER = b"diff --git "
-_C_ESCAPES = {
-    ord("a"): 7,
-    ord("b"): 8,
-    ord("t"): 9,
-    ord("n"): 10,
-    ord("v"): 11,
-    ord("f"): 12,
-    ord("r"): 13,
-    ord('"'): 34,
-    ord("\\"): 92,
-}
+_HEADER_FIELDS = 4
+_REGULAR_MODES = frozenset({"100644", "100755"})
+_NULL_BLOB_PREFIX = "0000000000"
+# Changes whose blobs are read together: fewer round trips to cat-file, bounded memory.
+_BATCH_CHANGES = 200
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,9 @@ class HistoryChange:
     path: str  # POSIX, relative to the top of the work tree
     kind: FileKind
     added_lines: tuple[tuple[int, str], ...]  # (1-based line in the new file, text without EOL)
-    binary: bool = False  # git saw a binary file (UTF-16 text included): no lines
+    # Why the file's lines could not (all) be read: binary, too large, not in the object store,
+    # or a Latin-1 fallback (lines are still given then).
+    notification: Notification | None = None
 
 
 @dataclass(frozen=True)
@@ -58,135 +71,124 @@ class _Commit:
     author_date: str
 
 
-def _unquote(token: bytes) -> tuple[bytes, bytes]:
-    """(path, rest) for a C-quoted token `"..."` at the start of `token`, as git writes them."""
-    out = bytearray()
-    index = 1
-    while index < len(token):
-        byte = token[index]
-        if byte == ord('"'):
-            return bytes(out), token[index + 1 :]
-        if byte == ord("\\") and index + 1 < len(token):
-            following = token[index + 1]
-            if ord("0") <= following <= ord("7"):
-                out.append(int(token[index + 1 : index + 4], 8) & 0xFF)
-                index += 4
-                continue
-            out.append(_C_ESCAPES.get(following, following))
-            index += 2
-            continue
-        out.append(byte)
-        index += 1
-    return bytes(out), b""
+@dataclass(frozen=True)
+class _Change:
+    path: str
+    kind: FileKind
+    old_blob: str | None
+    new_blob: str
 
 
-def _header_path(line: bytes) -> str | None:
-    """The path of a `diff --git a/P b/P` header. Without renames both sides are the same P."""
-    rest = line[len(_DIFF_HEADER) :].rstrip(b"\n")
-    if rest.startswith(b'"'):
-        first, _ = _unquote(rest)
-        raw = first[2:] if first.startswith(b"a/") else None
-    elif rest.startswith(b"a/") and (len(rest) - 5) % 2 == 0:
-        size = (len(rest) - 5) // 2
-        raw = rest[2 : 2 + size] if rest[2 + size : 2 + size + 3] == b" b/" else None
-    else:
-        raw = None
-    return None if raw is None else raw.decode("utf-8", "surrogateescape")
+def _lines(text: str) -> list[str]:
+    """Lines as git counts them: split at LF; a CR before it belongs to the line ending."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def _decode_line(raw: bytes) -> str:
-    return raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", "replace")
-
-
-class _Parser:
-    """Turns `git log -p -U0` lines into HistoryChange records, one commit at a time."""
-
-    def __init__(self) -> None:
-        self.commit: _Commit | None = None
-        self.path: str | None = None
-        self.kind: FileKind | None = None
-        self.binary = False
-        self.lines: list[tuple[int, str]] = []
-        self.done: list[HistoryChange] = []  # of the current commit
-        self.old_left = 0
-        self.new_left = 0
-        self.new_line = 0
-
-    def _close_file(self) -> None:
-        commit, path, kind = self.commit, self.path, self.kind
-        if commit is not None and path is not None and kind is not None and (self.lines or self.binary):
-            self.done.append(
-                HistoryChange(
-                    commit=commit.sha,
-                    author_name=commit.author_name,
-                    author_email=commit.author_email,
-                    author_date=commit.author_date,
-                    path=path,
-                    kind=kind,
-                    added_lines=tuple(self.lines),
-                    binary=self.binary,
-                )
-            )
-        self.path = self.kind = None
-        self.binary = False
-        self.lines = []
-        self.old_left = self.new_left = 0
-
-    def finish_commit(self) -> list[HistoryChange]:
-        """The changes of the commit read so far, by path (diff.orderFile cannot reorder them)."""
-        self._close_file()
-        changes = sorted(self.done, key=lambda change: change.path)
-        self.done = []
-        return changes
-
-    def feed(self, line: bytes) -> list[HistoryChange]:
-        if self.old_left > 0 or self.new_left > 0:
-            if self._hunk_line(line):
-                return []
-            self.old_left = self.new_left = 0  # malformed hunk: resynchronise on headers
-        if line.startswith(b"\0"):
-            changes = self.finish_commit()
-            fields = line.rstrip(b"\n").split(b"\0")
-            texts = [field.decode("utf-8", "replace") for field in fields[1:]]
-            if len(texts) >= 4:
-                self.commit = _Commit(texts[0], texts[1], texts[2], texts[-1])
-            else:
-                self.commit = None
-            return changes
-        if line.startswith(_DIFF_HEADER):
-            self._close_file()
-            self.path = _header_path(line)
-            self.kind = classify(self.path) if self.path is not None else None
-        elif line.startswith(b"@@ "):
-            match = _HUNK.match(line)
-            if match is not None:
-                old_count, new_start, new_count = match.groups()
-                self.old_left = 1 if old_count is None else int(old_count)
-                self.new_left = 1 if new_count is None else int(new_count)
-                self.new_line = int(new_start)
-        elif line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
-            self.binary = True
-        return []
-
-    def _hunk_line(self, line: bytes) -> bool:
-        first = line[:1]
-        if first == b"+" and self.new_left > 0:
-            if self.kind is not None:
-                self.lines.append((self.new_line, _decode_line(line[1:])))
-            self.new_line += 1
-            self.new_left -= 1
-        elif first == b"-" and self.old_left > 0:
-            self.old_left -= 1
-        elif first in (b" ", b"\n") and self.old_left > 0 and self.new_left > 0:
-            # Context between fused hunks; diff.suppressBlankEmpty writes it as an empty line.
-            self.old_left -= 1
-            self.new_left -= 1
-            self.new_line += 1
-        elif first == b"\\":
-            pass  # "\ No newline at end of file"
+def added_lines(old: str | None, new: str) -> tuple[tuple[int, str], ...]:
+    """(line number, text) of the lines `new` has more copies of than `old` (the later copies)."""
+    remaining = Counter(_lines(old)) if old else Counter[str]()
+    added: list[tuple[int, str]] = []
+    for number, line in enumerate(_lines(new), start=1):
+        if remaining[line] > 0:
+            remaining[line] -= 1
         else:
-            return False
-        return True
+            added.append((number, line))
+    return tuple(added)
+
+
+def _parse_raw_log(tokens: Iterator[bytes]) -> Iterator[tuple[_Commit, list[_Change]]]:
+    """(commit, its candidate changes sorted by path) from `git log --raw -z` tokens."""
+    commit: _Commit | None = None
+    changes: list[_Change] = []
+    for token in tokens:
+        if token == b"":  # a commit header follows
+            if commit is not None:
+                yield commit, sorted(changes, key=lambda change: change.path)
+            fields = [next(tokens, b"").decode("utf-8", "replace") for _ in range(_HEADER_FIELDS)]
+            commit = _Commit(*fields)
+            changes = []
+            continue
+        meta = token.lstrip(b"\n").decode("ascii", "replace")
+        path = next(tokens, b"").decode("utf-8", "surrogateescape")
+        parts = meta.split()
+        if commit is None or len(parts) != 5 or not meta.startswith(":"):
+            continue  # nothing else appears in this output; skip rather than guess
+        old_mode, new_mode, old_blob, new_blob, status = parts[0][1:], *parts[1:]
+        if status[:1] not in ("A", "M", "T") or new_mode not in _REGULAR_MODES:
+            continue  # deletions add nothing; symlinks and submodules have no content here
+        kind = classify(path)
+        if kind is None:
+            continue
+        keep_old = old_mode in _REGULAR_MODES and not old_blob.startswith(_NULL_BLOB_PREFIX)
+        changes.append(_Change(path, kind, old_blob if keep_old else None, new_blob))
+    if commit is not None:
+        yield commit, sorted(changes, key=lambda change: change.path)
+
+
+def _with_commit(note: Notification, commit: _Commit) -> Notification:
+    return Notification(
+        level=note.level,
+        message=f"{note.message} (commit {commit.sha[:12]})",
+        path=note.path,
+        descriptor=note.descriptor,
+    )
+
+
+_MISSING = Notification(
+    level="warning",
+    message="content is not in the local object store (partial or shallow clone?); not scanned",
+    descriptor="unreadable",
+)
+
+
+def _history_change(
+    commit: _Commit,
+    change: _Change,
+    new_data: bytes | TooLarge | None,
+    old_data: bytes | TooLarge | None,
+    max_bytes: int,
+) -> HistoryChange | None:
+    def result(lines: tuple[tuple[int, str], ...], note: Notification | None) -> HistoryChange | None:
+        if not lines and note is None:
+            return None
+        return HistoryChange(
+            commit=commit.sha,
+            author_name=commit.author_name,
+            author_email=commit.author_email,
+            author_date=commit.author_date,
+            path=change.path,
+            kind=change.kind,
+            added_lines=lines,
+            notification=None if note is None else _with_commit(note, commit),
+        )
+
+    if new_data is None:
+        return result((), dataclasses.replace(_MISSING, path=change.path))
+    if isinstance(new_data, TooLarge):
+        return result((), too_large(change.path, new_data.size, max_bytes))
+    new_text, note = decode_bytes(new_data, change.path)
+    if new_text is None:
+        return result((), note)
+    old_text: str | None = None
+    if isinstance(old_data, bytes):
+        old_text, _ = decode_bytes(old_data, change.path)
+    return result(added_lines(old_text, new_text), note)
+
+
+def _read_batch(
+    batch: list[tuple[_Commit, _Change]], blobs: BlobReader, max_bytes: int
+) -> Iterator[HistoryChange]:
+    """The changes of `batch` in order, with every blob they need read in one round trip."""
+    wanted = sorted({oid for _, change in batch for oid in (change.new_blob, change.old_blob) if oid})
+    content = dict(zip(wanted, blobs.read_many(wanted, max_bytes=max_bytes), strict=True))
+    for commit, change in batch:
+        old = content[change.old_blob] if change.old_blob else None
+        found = _history_change(commit, change, content[change.new_blob], old, max_bytes)
+        if found is not None:
+            yield found
 
 
 def _resolve_commit(repo_root: Path, revision: str) -> str | None:
@@ -202,42 +204,53 @@ def _resolve_commit(repo_root: Path, revision: str) -> str | None:
 def _log_args(revisions: list[str]) -> list[str]:
     return [
         "log",
-        "-p",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--no-renames",
         "--no-ext-diff",
         "--no-textconv",
         "--no-color",
-        "--no-renames",
         "--no-show-signature",
         "--root",  # log.showRoot=false must not hide the first commit's files
         "--reverse",
-        "-U0",
-        "--inter-hunk-context=0",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
         "--encoding=UTF-8",
         f"--format={_COMMIT_FORMAT}",
         *revisions,
         "--",
-        *HISTORY_PATHSPECS,
     ]
 
 
 def iter_history(
-    repo_root: Path, *, since: str | None = None, all_branches: bool = False
+    repo_root: Path,
+    *,
+    since: str | None = None,
+    all_branches: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Generator[HistoryChange, None, None]:
     """Every commit's added lines in candidate files, oldest first (git's --reverse order).
 
-    `since` is a revision (commit, tag, branch): only commits not reachable from it are read
-    (`since..HEAD`). `all_branches` reads every ref instead of HEAD. A repository without
-    commits yields nothing. In a shallow clone the oldest available commit shows its files as
-    added. Merge commits show no diff (what they bring is read on the branch that made it).
+    `repo_root` may be any directory of the work tree (or a bare repository); paths are relative
+    to the top of the work tree. Within a commit, files come sorted by path. `since` is a revision (commit, tag, branch):
+    only commits not reachable from it are read (`since..HEAD`). `all_branches` reads every
+    ref instead of HEAD. A repository without commits yields nothing. In a shallow clone the
+    oldest available commit shows its files as added. Merge commits show nothing (what they
+    bring is read in the commits that made it). Files that cannot be read (binary, too large,
+    missing from a partial clone) come with a notification instead of lines.
     Raises DiscoveryError when `repo_root` is not a repository or `since` is not a commit.
     """
-    repo_root = Path(repo_root)
     try:
-        run_git(repo_root, "rev-parse", "--git-dir")
+        located = run_git(Path(repo_root), "rev-parse", "--git-dir", "--show-cdup").decode(
+            "utf-8", "surrogateescape"
+        )
     except GitError as error:
         raise DiscoveryError(f"history needs a git repository: {error}") from None
+    # Run at the top of the work tree (a bare repository has none: stay), so that paths are
+    # relative to it whatever directory was given and whatever diff.relative says.
+    answers = located.splitlines()
+    repo_root = (
+        Path(os.path.normpath(os.path.join(repo_root, answers[1]))) if len(answers) > 1 else Path(repo_root)
+    )
     revisions: list[str] = ["--all"] if all_branches else []
     if not all_branches:
         head = _resolve_commit(repo_root, "HEAD")
@@ -249,10 +262,18 @@ def iter_history(
         if base is None:
             raise DiscoveryError(f"--since {since!r} is not a commit in this repository")
         revisions.append(f"^{base}")
-    parser = _Parser()
     try:
-        for line in stream_git(repo_root, *_log_args(revisions)):
-            yield from parser.feed(line)
+        with BlobReader(repo_root) as blobs:
+            tokens = stream_git(repo_root, *_log_args(revisions), separator=b"\0")
+            try:
+                batch: list[tuple[_Commit, _Change]] = []
+                for commit, changes in _parse_raw_log(tokens):
+                    batch += [(commit, change) for change in changes]
+                    if len(batch) >= _BATCH_CHANGES:
+                        yield from _read_batch(batch, blobs, max_bytes)
+                        batch = []
+                yield from _read_batch(batch, blobs, max_bytes)
+            finally:
+                tokens.close()
     except GitError as error:
         raise DiscoveryError(f"cannot read the history: {error}") from None
-    yield from parser.finish_commit()

@@ -2,9 +2,8 @@
 
 `classify` runs on every file of a repository (100,000 of them is ordinary), so it looks the
 basename up in dictionaries first and reaches a regular expression only after a cheap literal
-test has matched. The tables are public so that host discovery can reuse them, and each
-pattern rule carries the git pathspecs that select a superset of what it accepts, so that a
-history scan can let git skip every other file (`HISTORY_PATHSPECS`).
+test has matched (about a microsecond per path). The tables are public so that host discovery
+can reuse them.
 """
 
 from __future__ import annotations
@@ -112,14 +111,12 @@ class PatternRule:
 
     `needle` is a literal the basename must contain before `pattern` (a full match) is tried;
     `parents`, when set, are the names the containing directory must have; `grandparent`, the
-    name of the directory above that. `globs` are git glob pathspecs (`:(glob)` magic) that
-    select a superset of the files the rule accepts.
+    name of the directory above that.
     """
 
     kind: FileKind
     needle: str
     pattern: re.Pattern[str]
-    globs: tuple[str, ...]
     parents: frozenset[str] | None = None
     grandparent: str | None = None
 
@@ -139,7 +136,6 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
         FileKind.WORKFLOW,
         ".y",
         re.compile(r"[^/]+\.ya?ml"),
-        ("**/.github/workflows/*.yml", "**/.github/workflows/*.yaml"),
         parents=frozenset({"workflows"}),
         grandparent=".github",
     ),
@@ -148,14 +144,12 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
         FileKind.SETTINGS_MANAGED_DROPIN,
         ".json",
         re.compile(r"[^.][^/]*\.json"),
-        (f"**/{MANAGED_DROPIN_DIR}/*",),
         parents=frozenset({MANAGED_DROPIN_DIR}),
     ),
     PatternRule(
         FileKind.SETTINGS_INERT,
         ".json",
         re.compile(r"\.[^/]*\.json|[^/]*\.json" + _INERT_SUFFIX),
-        (f"**/{MANAGED_DROPIN_DIR}/*",),
         parents=frozenset({MANAGED_DROPIN_DIR}),
     ),
     PatternRule(
@@ -164,39 +158,33 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
         re.compile(
             r"(?:(?:private|readonly|encrypted|empty|create)_)*settings[\w.\-]*\.json" + _INERT_SUFFIX
         ),
-        tuple(f"**/{directory}/*settings*" for directory in sorted({CLAUDE_DIR, *DOTFILES_CLAUDE_DIRS})),
         parents=frozenset({CLAUDE_DIR, *DOTFILES_CLAUDE_DIRS}),
     ),
     PatternRule(
         FileKind.SETTINGS_INERT,
         "managed-settings",
         re.compile(r"managed-settings[\w.\-]*\.json" + _INERT_SUFFIX),
-        ("**/managed-settings*",),
     ),
     PatternRule(
         FileKind.SETTINGS_INERT,
         "claude",
         re.compile(r"(?:[^/]*[.\-_])?claude[-_]settings(?:[.\-_][\w.\-]*)?\.json" + _INERT_SUFFIX),
-        ("**/*claude[-_]settings*",),
     ),
-    PatternRule(FileKind.DOTENV, ".env.", re.compile(r"\.env\.[^/]+"), ("**/.env.*",)),
+    PatternRule(FileKind.DOTENV, ".env.", re.compile(r"\.env\.[^/]+")),
     PatternRule(
         FileKind.DOCKERFILE,
         "ockerfile",
         re.compile(r"(?![^/]*\.dockerignore$)[Dd]ockerfile[.\-_][^/]+"),
-        ("**/[Dd]ockerfile*",),
     ),
     PatternRule(
         FileKind.DOCKERFILE,
         "ontainerfile",
         re.compile(r"(?![^/]*\.dockerignore$)[Cc]ontainerfile[^/]*"),
-        ("**/[Cc]ontainerfile*",),
     ),
     PatternRule(
         FileKind.COMPOSE,
         "compose",
         re.compile(r"(?:docker-)?compose(?:[.\-_][^/]*)?\.ya?ml"),
-        ("**/compose*.y*ml", "**/docker-compose*.y*ml"),
     ),
 )
 
@@ -212,18 +200,6 @@ CHEZMOI_ATTRIBUTES: tuple[str, ...] = (
 )
 CHEZMOI_DOT = "dot_"
 CHEZMOI_TEMPLATE = ".tmpl"
-
-HISTORY_PATHSPECS: tuple[str, ...] = tuple(
-    sorted(
-        {
-            *(f":(glob)**/{name}" for name in KIND_BY_BASENAME),
-            *(f":(glob)**/{parent}/{name}" for parent, name in KIND_BY_PARENT_AND_BASENAME),
-            *(f":(glob,icase)**/*{extension}" for extension in KIND_BY_EXTENSION),
-            *(f":(glob){glob}" for rule in PATTERN_RULES for glob in rule.globs),
-            ":(glob)**/*dot_*",  # chezmoi names
-        }
-    )
-)
 
 
 def _index_rules() -> tuple[dict[str, tuple[PatternRule, ...]], tuple[PatternRule, ...]]:
@@ -241,9 +217,10 @@ def _index_rules() -> tuple[dict[str, tuple[PatternRule, ...]], tuple[PatternRul
 # Derived from PATTERN_RULES, keeping its order: rules tied to a directory name are found by a
 # dictionary lookup, the rest only run when the basename contains one of their needles.
 _RULES_BY_PARENT, _RULES_ANYWHERE = _index_rules()
-_KINDS_BY_PARENT: dict[str, dict[str, FileKind]] = {}
-for (_parent, _name), _kind in KIND_BY_PARENT_AND_BASENAME.items():
-    _KINDS_BY_PARENT.setdefault(_parent, {})[_name] = _kind
+_KINDS_BY_PARENT: dict[str, dict[str, FileKind]] = {
+    parent: {name: kind for (other, name), kind in KIND_BY_PARENT_AND_BASENAME.items() if other == parent}
+    for parent, _ in KIND_BY_PARENT_AND_BASENAME
+}
 _ANYWHERE_NEEDLES = re.compile("|".join(sorted({re.escape(rule.needle) for rule in _RULES_ANYWHERE})))
 
 

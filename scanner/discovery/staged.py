@@ -1,8 +1,9 @@
 """What is staged: the candidate files as they are in the index, not in the working tree.
 
 Two git processes whatever the number of files: `ls-files -s` lists the index with blob ids,
-and one `cat-file --batch` reads every candidate blob. cat-file without --filters returns the
-raw blob, so the repository's clean/smudge filters never run.
+and one `cat-file --batch` (gitsafe.BlobReader) reads every candidate blob in one round trip.
+cat-file without --filters returns the raw blob, so the repository's clean/smudge filters
+never run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import NamedTuple
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
-from scanner.gitsafe import GitError, run_git
+from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git
 from scanner.model import FileKind, Notification
 
 _MODE_SYMLINK = "120000"
@@ -65,25 +66,15 @@ def _index_entries(scan_root: Path, index_file: Path | None) -> bytes:
         raise DiscoveryError(f"cannot read the git index: {error}") from None
 
 
-def _read_blobs(scan_root: Path, blob_ids: Iterable[str]) -> dict[str, bytes | None]:
+def _read_blobs(
+    scan_root: Path, blob_ids: Iterable[str], max_bytes: int
+) -> dict[str, bytes | TooLarge | None]:
     """Blob contents by id from one `cat-file --batch`; None for a blob git does not have."""
     ids = sorted(set(blob_ids))
     if not ids:
         return {}
-    output = run_git(scan_root, "cat-file", "--batch", input="".join(f"{oid}\n" for oid in ids).encode())
-    blobs: dict[str, bytes | None] = {}
-    position = 0
-    for oid in ids:
-        end = output.index(b"\n", position)
-        header = output[position:end].split()
-        position = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[oid] = output[position : position + size]
-            position += size + 1  # content is followed by a newline
-        else:  # "<oid> missing" (a partial clone that never fetched it) or not a blob
-            blobs[oid] = None
-    return blobs
+    with BlobReader(scan_root) as blobs:
+        return dict(zip(ids, blobs.read_many(ids, max_bytes=max_bytes), strict=True))
 
 
 def read_staged(
@@ -125,10 +116,9 @@ def read_staged(
         for path in sorted(unmerged)
     ]
     try:
-        blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()))
-    except (GitError, ValueError) as error:
-        reason = str(error) if isinstance(error, GitError) else "unexpected cat-file output"
-        raise DiscoveryError(f"cannot read staged files: {reason}") from None
+        blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()), max_bytes)
+    except GitError as error:
+        raise DiscoveryError(f"cannot read staged files: {error}") from None
     files: list[StagedFile] = []
     for path in sorted(staged):
         kind, oid = staged[path]
@@ -143,8 +133,8 @@ def read_staged(
                 )
             )
             continue
-        if len(data) > max_bytes:
-            notes.append(too_large(path, len(data), max_bytes))
+        if isinstance(data, TooLarge):
+            notes.append(too_large(path, data.size, max_bytes))
             continue
         text, note = decode_bytes(data, path)
         if note is not None:

@@ -48,7 +48,7 @@ def run_target(run: dict[str, Any], stem: str, index: int, runs_in_file: int) ->
 
 
 def qualified(name: str, stem: str) -> str:
-    return stem if name in _BARE_NAMES else f"{stem}:{name}"
+    return stem if name in _BARE_NAMES or name == stem else f"{stem}:{name}"
 
 
 def id_segment(text: str) -> str:

@@ -121,14 +121,15 @@ class _Reader:
             if doc.error is None:
                 self.shape("the document", root, "an object", 1)
             return self.result(facts)
-        if "oauthAccount" in root:
-            facts["oauth_account"] = self.oauth(root["oauthAccount"])
-        if "projects" in root:
-            facts["projects"] = self.projects(root["projects"])
-        if "mcpServers" in root:
-            self.mcp(root["mcpServers"], ("mcpServers",), None)
-        if "customApiKeyResponses" in root:
-            facts["api_key_responses"] = self.key_responses(root["customApiKeyResponses"])
+        for key, value in root.items():  # document order, so observations come out in line order
+            if key == "oauthAccount":
+                facts["oauth_account"] = self.oauth(value)
+            elif key == "projects":
+                facts["projects"] = self.projects(value)
+            elif key == "mcpServers":
+                self.mcp(value, ("mcpServers",), None)
+            elif key == "customApiKeyResponses":
+                facts["api_key_responses"] = self.key_responses(value)
         facts["primary_api_key"] = isinstance(root.get("primaryApiKey"), str) and bool(
             root.get("primaryApiKey")
         )

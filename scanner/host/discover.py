@@ -146,6 +146,8 @@ def find_users(fs: HostFS, layout: OsLayout, *, all_users: bool) -> tuple[list[H
                 )
             )
             return [], notes
+        if fs.os_name == WINDOWS:
+            user = HostUser(user.name, user.home, windows_shell(fs, user.home), current=True)
         return [user], notes
     passwd = _passwd(fs)
     homes: list[str] = []
@@ -162,11 +164,29 @@ def find_users(fs: HostFS, layout: OsLayout, *, all_users: bool) -> tuple[list[H
     users: list[HostUser] = []
     for home in homes:
         if not fs.is_dir(home):
+            _, note = fs.resolve(home)
+            if note is not None:  # a home that cannot be reached is reported, then skipped
+                notes.append(note)
             continue
+        _, note = fs.list_dir(home)
+        if note is not None:
+            notes.append(note)
         name, shell = passwd.get(home, (posixpath.basename(home), ""))
         is_current = current is not None and current.home == home
-        users.append(HostUser(name, home, family_of(shell, fs.os_name, layout.default_shell), is_current))
+        family = (
+            windows_shell(fs, home)
+            if fs.os_name == WINDOWS
+            else family_of(shell, fs.os_name, layout.default_shell)
+        )
+        users.append(HostUser(name, home, family, is_current))
     return users, notes
+
+
+def windows_shell(fs: HostFS, home: str) -> str:
+    """PowerShell 7 (`pwsh`) when it is installed or the user has its profile folder, else 5.1."""
+    if fs.is_dir("C:/Program Files/PowerShell/7") or fs.is_dir(f"{home}/Documents/PowerShell"):
+        return "pwsh"
+    return "powershell"
 
 
 def has_footprint(fs: HostFS, user: HostUser, config_dir: str | None) -> bool:
@@ -203,6 +223,10 @@ def managed_candidates(
         Candidate(f"{layout.managed_dir}/{MANAGED_MCP}", FileKind.MANAGED_MCP, ROLE_MANAGED_MCP),
         *(Candidate(p, FileKind.SETTINGS_MANAGED, ROLE_LEGACY_MANAGED) for p in layout.legacy_managed_files),
     ]
+    for directory in layout.legacy_dropin_dirs:
+        found.extend(
+            Candidate(c.path, c.kind, ROLE_LEGACY_MANAGED) for c in _dropins(fs, directory, "", notes)
+        )
     if layout.plist_device is not None:
         found.append(Candidate(layout.plist_device, FileKind.PLIST, ROLE_PLIST_DEVICE))
     if layout.plist_user is not None:
@@ -327,12 +351,20 @@ def project_candidates(fs: HostFS, project: str) -> list[Candidate]:
     return [c for c in found if fs.exists(c.path)]
 
 
+def parent_dir(path: str) -> str:
+    """The parent of a machine path; the root (`/`, `C:/`) is its own parent."""
+    if path.rstrip("/").endswith(":"):
+        return path.rstrip("/") + "/"
+    parent = posixpath.dirname(path.rstrip("/")) or "/"
+    return parent + "/" if parent.endswith(":") else parent
+
+
 def git_root(fs: HostFS, directory: str) -> str | None:
     current = directory
     for _ in range(64):
-        if fs.exists(f"{current}/.git"):
+        if fs.exists(f"{current.rstrip('/')}/.git"):
             return current
-        parent = posixpath.dirname(current)
+        parent = parent_dir(current)
         if parent == current:
             return None
         current = parent

@@ -152,8 +152,9 @@ class HostFS:
             return False
 
     def exists(self, machine: str) -> bool:
+        """True when the path is there, even if it cannot be read (that is reported when reading)."""
         real, note = self.resolve(machine)
-        return real is not None or note is not None
+        return real is not None or (note is not None and note.descriptor != "outside-root")
 
     def list_dir(self, machine: str) -> tuple[tuple[str, ...], Notification | None]:
         """Sorted entry names of a directory; ((), None) when it does not exist."""

@@ -32,6 +32,7 @@ class OsLayout:
     managed_dir: str  # managed-settings.json, managed-settings.d/, managed-mcp.json
     # Managed files Claude Code no longer reads but that still hold a policy someone believes in.
     legacy_managed_files: tuple[str, ...] = ()
+    legacy_dropin_dirs: tuple[str, ...] = ()
     # Device-wide managed-preferences plist and the per-user copy ({user} is replaced).
     # [UNCONFIRMED] paths: the docs name only the domain (reference 1.1, 7).
     plist_device: str | None = None
@@ -70,6 +71,7 @@ LAYOUTS: dict[str, OsLayout] = {
         managed_dir="C:/Program Files/ClaudeCode",
         # Removed in 2.1.75 (reference 1.1): discovered so that the stale policy is reported.
         legacy_managed_files=("C:/ProgramData/ClaudeCode/managed-settings.json",),
+        legacy_dropin_dirs=("C:/ProgramData/ClaudeCode/managed-settings.d",),
         home_parents=("C:/Users",),
         not_homes=frozenset({"Public", "Default", "Default User", "All Users", "WDAGUtilityAccount"}),
         default_shell="powershell",

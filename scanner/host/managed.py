@@ -233,6 +233,8 @@ def _counter(
             return not (has_key_helper and var is not None and var.effect == ROUTES)
         if obs.kind is not ObservationKind.SETTING:
             return False
+        if obs.name in NON_POLICY_KEYS:  # not policy, so not "the source in use" (wslInheritsWindowsSettings)
+            return True
         if any(_matches(obs.name, key) for key in (*CROSS_SOURCE, *STICKY)):
             return True
         return any(_matches(obs.name, allow) for allow in allowlists)

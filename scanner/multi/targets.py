@@ -70,7 +70,7 @@ def display_url(url: str) -> str:
     if scheme in _KEEPS_USER and not has_password:
         return url
     shown = f"{user}:{MARKER}" if scheme in _KEEPS_USER else MARKER
-    return f"{match.group('scheme')}{shown}@{url[match.end():]}"
+    return f"{match.group('scheme')}{shown}@{url[match.end() :]}"
 
 
 def _target(text: str, name: str, base: Path | None, *, from_command_line: bool) -> Target:

@@ -31,8 +31,13 @@ def cache_dir() -> Path | None:
 
 def cache_key(data: bytes, source: PolicySource, catalogue_signature: str) -> str:
     digest = hashlib.sha256()
-    for part in (f"ccpolicy {__version__} format {FORMAT}", catalogue_signature, str(source.path),
-                 source.kind, source.shown):
+    for part in (
+        f"ccpolicy {__version__} format {FORMAT}",
+        catalogue_signature,
+        str(source.path),
+        source.kind,
+        source.shown,
+    ):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)
     return digest.hexdigest()

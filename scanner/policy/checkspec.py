@@ -25,8 +25,18 @@ CONDITION_FIELDS: dict[str, frozenset[str]] = {
     "control": frozenset({"control", "state"}),
     "env": frozenset({"env", "state", "value_matches", "url_host_not_in", "url_scheme_not"}),
     "setting": frozenset(
-        {"setting", "state", "equals", "not_equals", "greater_than", "less_than", "in", "not_in", "default",
-         "set_in"}
+        {
+            "setting",
+            "state",
+            "equals",
+            "not_equals",
+            "greater_than",
+            "less_than",
+            "in",
+            "not_in",
+            "default",
+            "set_in",
+        }
     ),
     "provider": frozenset({"provider_in", "provider_not_in"}),
 }
@@ -87,7 +97,7 @@ def _param_or(value: Any, path: KeyPath, vocab: Vocabulary, out: list[Problem], 
             out.append((path, f"unknown parameter {value[6:]!r} (known: {', '.join(sorted(vocab.params))})"))
         return True
     if isinstance(value, str) and expected != "string":
-        out.append((path, f"expected {expected} or \"param:NAME\""))
+        out.append((path, f'expected {expected} or "param:NAME"'))
         return True
     return False
 
@@ -165,7 +175,7 @@ def _env(cond: Mapping[str, Any], path: KeyPath, vocab: Vocabulary, out: list[Pr
     if "url_scheme_not" in cond:
         scheme = cond["url_scheme_not"]
         if not isinstance(scheme, str) or not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
-            out.append(((*path, "url_scheme_not"), "expected a lower-case URL scheme such as \"https\""))
+            out.append(((*path, "url_scheme_not"), 'expected a lower-case URL scheme such as "https"'))
 
 
 def _setting(cond: Mapping[str, Any], path: KeyPath, vocab: Vocabulary, out: list[Problem]) -> None:
@@ -175,12 +185,14 @@ def _setting(cond: Mapping[str, Any], path: KeyPath, vocab: Vocabulary, out: lis
             if not _param_or(value, (*path, op), vocab, out, "a number") and (
                 isinstance(value, bool) or not isinstance(value, (int, float))
             ):
-                out.append(((*path, op), "expected a number or \"param:NAME\""))
+                out.append(((*path, op), 'expected a number or "param:NAME"'))
     for op in ("in", "not_in"):
-        if op in cond and not _param_or(cond[op], (*path, op), vocab, out, "an array") and not isinstance(
-            cond[op], list
+        if (
+            op in cond
+            and not _param_or(cond[op], (*path, op), vocab, out, "an array")
+            and not isinstance(cond[op], list)
         ):
-            out.append(((*path, op), "expected an array or \"param:NAME\""))
+            out.append(((*path, op), 'expected an array or "param:NAME"'))
     for op in ("equals", "not_equals"):
         if op in cond:
             _param_or(cond[op], (*path, op), vocab, out, "string")
@@ -197,16 +209,25 @@ def check_problems(check: Mapping[str, Any], vocab: Vocabulary) -> list[Problem]
             out.append(((key,), "a registered check takes no other keys"))
         name = check["registered"]
         if not isinstance(name, str) or name not in vocab.registered:
-            out.append((("registered",), f"unknown registered check {name!r} "
-                                         f"(known: {', '.join(sorted(vocab.registered))})"))
+            out.append(
+                (
+                    ("registered",),
+                    f"unknown registered check {name!r} (known: {', '.join(sorted(vocab.registered))})",
+                )
+            )
         return out
     expected = ", ".join(sorted({*DECLARATIVE_KEYS, "registered"}))
     for key in sorted(set(check) - DECLARATIVE_KEYS):
         out.append(((key,), f"unknown key (expected one of: {expected})"))
     when = check.get("when")
     if when is None:
-        out.append((("when",), "field required: a list of conditions, e.g. "
-                               "when = [{ env = \"ANTHROPIC_BASE_URL\", state = \"set\" }]"))
+        out.append(
+            (
+                ("when",),
+                "field required: a list of conditions, e.g. "
+                'when = [{ env = "ANTHROPIC_BASE_URL", state = "set" }]',
+            )
+        )
     elif not isinstance(when, list) or not when:
         out.append((("when",), "expected a non-empty array of conditions"))
     else:
@@ -223,7 +244,12 @@ def check_problems(check: Mapping[str, Any], vocab: Vocabulary) -> list[Problem]
         else:
             for kind, text in messages.items():
                 if kind not in vocab.context_kinds:
-                    out.append((("messages", kind), f"unknown context kind (expected one of: "
-                                                    f"{', '.join(sorted(vocab.context_kinds))})"))
+                    out.append(
+                        (
+                            ("messages", kind),
+                            f"unknown context kind (expected one of: "
+                            f"{', '.join(sorted(vocab.context_kinds))})",
+                        )
+                    )
                 _template(text, ("messages", kind), out)
     return out

@@ -36,8 +36,9 @@ class Catalogue:
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
-def current_catalogue(builtin_ids: Collection[str] | None = None,
-                      presets: Collection[str] | None = None) -> Catalogue:
+def current_catalogue(
+    builtin_ids: Collection[str] | None = None, presets: Collection[str] | None = None
+) -> Catalogue:
     """The catalogue a policy is checked against; pass what the caller already loaded."""
     from scanner.catalogue.load import load_builtin_rules, load_presets
     from scanner.checks import REGISTRY
@@ -121,8 +122,12 @@ def _rule_refs(table: Mapping[str, Any], known: Collection[str], out: list[Probl
 def _presets(table: Mapping[str, Any], presets: Sequence[str], out: list[Problem]) -> None:
     for i, name in enumerate(_list(table, "extends")):
         if isinstance(name, str) and name not in presets:
-            out.append((("extends", i), f"unknown preset {name!r}{_suggest(name, presets)} "
-                                        f"(known: {', '.join(presets)})"))
+            out.append(
+                (
+                    ("extends", i),
+                    f"unknown preset {name!r}{_suggest(name, presets)} (known: {', '.join(presets)})",
+                )
+            )
 
 
 def _waivers(table: Mapping[str, Any], known: Collection[str], out: list[Problem]) -> None:
@@ -133,12 +138,17 @@ def _waivers(table: Mapping[str, Any], known: Collection[str], out: list[Problem
         if isinstance(rid, str) and rid.strip() and rid not in known:
             out.append((("waivers", i, "rule"), _unknown_rule(rid, known)))
         if "path" not in raw and "context" not in raw:
-            out.append((("waivers", i), "a waiver needs path, context or both (a waiver for a whole rule is "
-                                        "`disable`)"))
+            out.append(
+                (
+                    ("waivers", i),
+                    "a waiver needs path, context or both (a waiver for a whole rule is `disable`)",
+                )
+            )
 
 
-def reference_problems(table: Mapping[str, Any], catalogue: Catalogue, *, skip_rules: Collection[int] = ()
-                       ) -> list[Problem]:
+def reference_problems(
+    table: Mapping[str, Any], catalogue: Catalogue, *, skip_rules: Collection[int] = ()
+) -> list[Problem]:
     """Problems with what the file refers to.
 
     `skip_rules`: organisation rules the schema rejected; their checks are still examined.
@@ -150,4 +160,3 @@ def reference_problems(table: Mapping[str, Any], catalogue: Catalogue, *, skip_r
     _waivers(table, known, out)
     _rules(table, catalogue, skip_rules, out)
     return out
-

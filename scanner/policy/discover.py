@@ -49,8 +49,9 @@ def read_bytes(path: Path, shown: str) -> bytes:
             raise ConfigError(f"{shown}: is a directory, not a policy file")
         size = path.stat().st_size
         if size > MAX_POLICY_BYTES:
-            raise ConfigError(f"{shown}: {size} bytes is too large for a policy file "
-                              f"(limit {MAX_POLICY_BYTES})")
+            raise ConfigError(
+                f"{shown}: {size} bytes is too large for a policy file (limit {MAX_POLICY_BYTES})"
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{shown}: no such policy file") from None

@@ -22,8 +22,16 @@ from scanner.model import FileKind, Notification
 # Comment syntax by file kind. A Dockerfile comment must start its line: after an instruction,
 # `#` is part of the instruction's arguments.
 _HASH_KINDS = frozenset(
-    {FileKind.SHELL, FileKind.ENVRC, FileKind.FISH, FileKind.CSH, FileKind.POWERSHELL, FileKind.DOTENV,
-     FileKind.WORKFLOW, FileKind.COMPOSE}
+    {
+        FileKind.SHELL,
+        FileKind.ENVRC,
+        FileKind.FISH,
+        FileKind.CSH,
+        FileKind.POWERSHELL,
+        FileKind.DOTENV,
+        FileKind.WORKFLOW,
+        FileKind.COMPOSE,
+    }
 )
 _MARKER = "ccpolicy:"
 _HASH = re.compile(r"(?:^|(?<=[ \t]))#+[ \t]*ccpolicy:[ \t]*ignore(?P<rest>.*)$")
@@ -62,30 +70,48 @@ def _warning(message: str, path: str, line: int, descriptor: str) -> Notificatio
     return Notification("warning", message, path, line, descriptor)
 
 
-def _parse(rest: str, path: str, line: int, known: Collection[str], notes: list[Notification]
-           ) -> tuple[tuple[str, ...], str] | None:
+def _parse(
+    rest: str, path: str, line: int, known: Collection[str], notes: list[Notification]
+) -> tuple[tuple[str, ...], str] | None:
     match = _IDS.match(rest)
     if match is None:
-        notes.append(_warning(
-            "inline ignore must name its rules, e.g. `ccpolicy: ignore[CCP101] reason`; "
-            "it suppresses nothing",
-            path, line, "inline-ignore-malformed"))
+        notes.append(
+            _warning(
+                "inline ignore must name its rules, e.g. `ccpolicy: ignore[CCP101] reason`; "
+                "it suppresses nothing",
+                path,
+                line,
+                "inline-ignore-malformed",
+            )
+        )
         return None
     ids = tuple(dict.fromkeys(p.strip() for p in match.group("ids").split(",") if p.strip()))
     if not ids:
-        notes.append(_warning("inline ignore names no rule; it suppresses nothing", path, line,
-                              "inline-ignore-malformed"))
+        notes.append(
+            _warning(
+                "inline ignore names no rule; it suppresses nothing", path, line, "inline-ignore-malformed"
+            )
+        )
         return None
     for rid in ids:
         if rid not in known:
-            notes.append(_warning(f"inline ignore names unknown rule {rid!r}", path, line,
-                                  "inline-ignore-unknown-rule"))
+            notes.append(
+                _warning(
+                    f"inline ignore names unknown rule {rid!r}", path, line, "inline-ignore-unknown-rule"
+                )
+            )
     reason = match.group("reason").strip().lstrip(_REASON_LEAD).strip()
     if not reason:
         shown = ",".join(ids)
-        notes.append(_warning(
-            f"inline ignore without a reason: ignore[{shown}] suppresses nothing until it says why "
-            f"(ccpolicy: ignore[{shown}] <reason>)", path, line, "inline-ignore-without-reason"))
+        notes.append(
+            _warning(
+                f"inline ignore without a reason: ignore[{shown}] suppresses nothing until it says why "
+                f"(ccpolicy: ignore[{shown}] <reason>)",
+                path,
+                line,
+                "inline-ignore-without-reason",
+            )
+        )
         return None
     return tuple(rid for rid in ids if rid in known), reason
 

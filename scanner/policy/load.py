@@ -75,7 +75,7 @@ def parse_toml(data: bytes, shown: str) -> tuple[str, dict[str, Any]]:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
-        line = text.count("\n") + 1
+        line = text.rstrip().count("\n") + 1  # "at end of document": the last line with content
         position = _TOML_POSITION.search(message)
         if position is not None:
             line = int(position.group(1))
@@ -148,8 +148,10 @@ def _schema_message(error: Mapping[str, Any]) -> str:
         return f"must be at least {ctx.get('ge')}, got {_short(value)}"
     if kind == "string_pattern_mismatch":
         if loc[-1] == "id":
-            return (f"{_short(value)} is not an organisation rule id: a prefix, a dash and a name, "
-                    "e.g. ACME-no-proxy")
+            return (
+                f"{_short(value)} is not an organisation rule id: a prefix, a dash and a name, "
+                "e.g. ACME-no-proxy"
+            )
         if loc[-1] == "name":
             return f"{_short(value)} is not a kebab-case name such as gateway-only"
     message = str(error["msg"])
@@ -181,12 +183,19 @@ def _format_problems(problems: list[Problem], text: str, shown: str, prefix: Key
     return "\n".join(f"{shown}:{line}: {key}: {message}" for line, key, message in sorted(rendered))
 
 
-def _policy_from(model: Any, source: PolicySource, lines: Mapping[KeyPath, int], prefix: KeyPath,
-                 table: Mapping[str, Any]) -> Policy:
+def _policy_from(
+    model: Any, source: PolicySource, lines: Mapping[KeyPath, int], prefix: KeyPath, table: Mapping[str, Any]
+) -> Policy:
     waivers = tuple(
         Waiver(
-            rule=w.rule, owner=w.owner, reason=w.reason, expires=w.expires, path=w.path, context=w.context,
-            line=line_of(lines, (*prefix, "waivers", i)), index=i,
+            rule=w.rule,
+            owner=w.owner,
+            reason=w.reason,
+            expires=w.expires,
+            path=w.path,
+            context=w.context,
+            line=line_of(lines, (*prefix, "waivers", i)),
+            index=i,
         )
         for i, w in enumerate(model.waivers)
     )

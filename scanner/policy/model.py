@@ -96,17 +96,17 @@ class Parameters(_Strict):
         "an empty list approves none.",
     )
     approved_gateways: list[HostPattern] = Field(
-        default_factory=list,
+        default=[],
         description="Hosts allowed in ANTHROPIC_BASE_URL and the provider base URLs (CCP307): exact host "
         "names or *.domain patterns, no scheme, no port.",
     )
     approved_otel_collectors: list[HostPattern] = Field(
-        default_factory=list,
+        default=[],
         description="OpenTelemetry collector hosts telemetry may be exported to (CCP202): host names or "
         "*.domain patterns.",
     )
     approved_org_uuids: list[OrgUuid] = Field(
-        default_factory=list,
+        default=[],
         description="Claude organisation UUIDs logins may be pinned to with forceLoginOrgUUID (CCP303), "
         "for example your zero-data-retention organisation.",
     )
@@ -128,7 +128,7 @@ class Parameters(_Strict):
         "so that credentials which bypass the organisation pin are findings (CCP305).",
     )
     approved_mcp_servers: list[NonEmptyStr] = Field(
-        default_factory=list,
+        default=[],
         description="Remote MCP server URLs allowed (CCP604); shell-style patterns such as "
         "https://mcp.example.com/*.",
     )
@@ -175,11 +175,11 @@ class OrganisationRule(_Strict):
     name: str = Field(pattern=RULE_NAME.pattern, description="kebab-case name, e.g. gateway-only.")
     severity: SeverityName = Field(description="Severity of its findings.")
     title: NonEmptyStr = Field(description="One line; shown as the rule's short description.")
-    tags: list[str] = Field(default_factory=list, description="Free-form tags.")
+    tags: list[str] = Field(default=[], description="Free-form tags.")
     precision: Literal["very-high", "high", "medium", "low"] = Field(
         default="high", description="How sure a finding is."
     )
-    references: list[str] = Field(default_factory=list, description="Links shown with the rule.")
+    references: list[str] = Field(default=[], description="Links shown with the rule.")
     docs: RuleDocs | None = Field(default=None, description="Documentation shown by `ccpolicy explain`.")
     check: dict[str, Any] = Field(
         description="The check, in the declarative language of the built-in rules: `when` (a list of "
@@ -195,18 +195,18 @@ class PolicyFile(_Strict):
     model_config = ConfigDict(title="ccpolicy policy file")
 
     extends: list[str] = Field(
-        default_factory=lambda: ["recommended"],
+        default=["recommended"],
         description="Presets to start from: baseline, no-telemetry, commercial-zdr, hardened, strict, "
         "recommended (the default; [] starts from no rules).",
     )
-    enable: list[str] = Field(default_factory=list, description="Rule ids to run in addition to the presets.")
-    disable: list[str] = Field(default_factory=list, description="Rule ids never to run.")
+    enable: list[str] = Field(default=[], description="Rule ids to run in addition to the presets.")
+    disable: list[str] = Field(default=[], description="Rule ids never to run.")
     exclude: list[PathGlob] = Field(
-        default_factory=list,
+        default=[],
         description="Paths never scanned: globs relative to the repository root, e.g. fixtures/** or vendor.",
     )
     severity: dict[str, SeverityName] = Field(
-        default_factory=dict, description="Severity overrides: rule id = critical, high, medium, low or info."
+        default={}, description="Severity overrides: rule id = critical, high, medium, low or info."
     )
     parameters: Parameters = Field(default_factory=Parameters, description=Parameters.__doc__)
     allow_inline_ignores: bool = Field(
@@ -214,8 +214,8 @@ class PolicyFile(_Strict):
         description="Whether `ccpolicy: ignore[RULE] reason` comments in scanned files suppress findings. "
         "Set false to accept waivers in this file only.",
     )
-    rules: list[OrganisationRule] = Field(default_factory=list, description="The organisation's own rules.")
-    waivers: list[Waiver] = Field(default_factory=list, description=Waiver.__doc__)
+    rules: list[OrganisationRule] = Field(default=[], description="The organisation's own rules.")
+    waivers: list[Waiver] = Field(default=[], description=Waiver.__doc__)
 
 
 def json_schema() -> dict[str, Any]:

@@ -112,7 +112,10 @@ def _suppressed(
 
 
 def _suppress(
-    findings: Iterable[Finding], waivers: Sequence[Waiver], ignores: IgnoresByPath, today: datetime.date,
+    findings: Iterable[Finding],
+    waivers: Sequence[Waiver],
+    ignores: IgnoresByPath,
+    today: datetime.date,
     used: set[int],
 ) -> list[Finding]:
     out = [_suppressed(f, waivers, ignores, today, used) for f in findings]
@@ -185,9 +188,17 @@ def apply(
             findings = _suppress(result.findings, ruleset.waivers, ignores, today, used)
         extra = {**result.extra, "policy": policy_summary(ruleset, result.root, use_ignores=use_ignores)}
         ordered_notes = tuple(sorted(set(notes), key=_note_key))
-        out.append((target, dataclasses.replace(
-            result, findings=tuple(findings), notifications=ordered_notes, extra=extra,
-        )))
+        out.append(
+            (
+                target,
+                dataclasses.replace(
+                    result,
+                    findings=tuple(findings),
+                    notifications=ordered_notes,
+                    extra=extra,
+                ),
+            )
+        )
     if not (use_ignores and report_stale and out):
         return out
     stale = [w for w in ruleset.waivers if w.index not in used]

@@ -71,23 +71,55 @@ def to_dict(results: Sequence[tuple[str, ScanResult]]) -> dict[str, Any]:
     stale: list[str] = []
     fail_on = results[0][1].fail_on if results else Severity.HIGH
     for target, result in results:
-        targets.append({"target": target, "kind": result.category, "files_scanned": result.files_scanned,
-                        "contexts": len(result.contexts)})
+        targets.append(
+            {
+                "target": target,
+                "kind": result.category,
+                "files_scanned": result.files_scanned,
+                "contexts": len(result.contexts),
+            }
+        )
         for f in result.findings:
             findings.append(finding_dict(f, result, target))
         active.extend(result.active)
         failing += len(result.failing())
         suppressed += len(result.findings) - len(result.active)
         for n in result.notifications:
-            notifications.append({"target": target, "level": n.level, "message": n.message, "path": n.path,
-                                  "line": n.line, "descriptor": n.descriptor})
+            notifications.append(
+                {
+                    "target": target,
+                    "level": n.level,
+                    "message": n.message,
+                    "path": n.path,
+                    "line": n.line,
+                    "descriptor": n.descriptor,
+                }
+            )
         for c in result.contexts:
-            contexts.append({"target": target, "id": c.id, "kind": c.kind.value, "label": c.label,
-                             "path": c.anchor.path, "line": c.anchor.line, "provider": c.provider.name,
-                             "files": list(c.files), **({"attributes": dict(c.attributes)} if c.attributes else {})})
+            contexts.append(
+                {
+                    "target": target,
+                    "id": c.id,
+                    "kind": c.kind.value,
+                    "label": c.label,
+                    "path": c.anchor.path,
+                    "line": c.anchor.line,
+                    "provider": c.provider.name,
+                    "files": list(c.files),
+                    **({"attributes": dict(c.attributes)} if c.attributes else {}),
+                }
+            )
         for r in result.rules:
-            rules.setdefault(r.id, {"id": r.id, "name": r.name, "severity": r.severity.label,
-                                    "title": r.title, "help_uri": r.help_uri})
+            rules.setdefault(
+                r.id,
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "severity": r.severity.label,
+                    "title": r.title,
+                    "help_uri": r.help_uri,
+                },
+            )
         fixed.extend({"target": target, **item} for item in result.fixed)
         stale.extend(result.stale_waivers)
     return {

@@ -35,8 +35,11 @@ def _summary(results: Sequence[tuple[str, ScanResult]]) -> str:
     files = sum(r.files_scanned for _, r in results)
     contexts = sum(len(r.contexts) for _, r in results)
     fail_on = results[0][1].fail_on if results else Severity.HIGH
-    parts = [f"{sum(1 for f in active if f.severity is s)} {s.label}" for s in sorted(Severity, reverse=True)
-             if any(f.severity is s for f in active)]
+    parts = [
+        f"{sum(1 for f in active if f.severity is s)} {s.label}"
+        for s in sorted(Severity, reverse=True)
+        if any(f.severity is s for f in active)
+    ]
     noun = "finding" if len(active) == 1 else "findings"
     text = f"{len(active)} {noun}"
     if parts:
@@ -67,7 +70,9 @@ def render_plain(results: Sequence[tuple[str, ScanResult]]) -> str:
     for path, findings in _groups(results):
         lines.append(path)
         for f in findings:
-            lines.append(f"  {f.location.line}:{f.location.column}  {f.severity.label:<8} {f.rule_id}  {f.message}")
+            lines.append(
+                f"  {f.location.line}:{f.location.column}  {f.severity.label:<8} {f.rule_id}  {f.message}"
+            )
         lines.append("")
     for _target, result in results:
         for n in result.notifications:

@@ -441,4 +441,3 @@ def _shift(delta: int) -> Origin:
         return offset + delta
 
     return origin
-

@@ -28,8 +28,18 @@ _KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([^=#\s'\"]+)[ \t]*")
 _BLANK_OR_COMMENT = re.compile(r"[ \t\f\v]*(?:#[^\n]*)?(?:\n|$)")
 _SPACES = re.compile(r"[ \t]*")
 _INLINE_COMMENT = re.compile(r"\s+#.*")
-_DOUBLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "a": "\a", "b": "\b",
-                   "f": "\f", "v": "\v"}
+_DOUBLE_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "'": "'",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
@@ -48,8 +58,9 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
         return ParsedFile(
             path=path,
             kind=kind,
-            notifications=(Notification("error", "internal error while reading .env file", path, None,
-                                        "parse-error"),),
+            notifications=(
+                Notification("error", "internal error while reading .env file", path, None, "parse-error"),
+            ),
             text=text,
         )
 

@@ -58,8 +58,17 @@ _MASTER = re.compile(
     r"|(?P<w>(?!<#)[^\s;(){},|&`$#@\[" + _QUOTES + r"][^\s;(){},|&`$" + _QUOTES + r"]*)"
     r")"
 )
-_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
-            "v": "\v"}
+_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"[+-]?(?:0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:e[+-]?\d+)?)[a-zA-Z]{0,2}")
 _ENV_VAR = re.compile(r"\$\{?env:([^}]+?)\}?$", re.I)
@@ -72,8 +81,14 @@ _ENVIRONMENT_TYPES = frozenset({"environment", "system.environment"})
 _TARGET_SCOPES = {"user": "setx-user", "machine": "setx-machine", "process": "export"}
 _SET_COMMANDS = frozenset({"set-item", "si", "new-item", "ni"})
 _REMOVE_COMMANDS = frozenset({"remove-item", "ri", "rm", "del", "erase", "rd", "rmdir", "clear-item", "cli"})
-_VALUE_PARAMS = {"-path": "path", "-literalpath": "path", "-lp": "path", "-pspath": "path", "-name": "name",
-                 "-value": "value"}
+_VALUE_PARAMS = {
+    "-path": "path",
+    "-literalpath": "path",
+    "-lp": "path",
+    "-pspath": "path",
+    "-name": "name",
+    "-value": "value",
+}
 _SWITCHES = frozenset({"-force", "-passthru", "-whatif", "-confirm", "-recurse"})
 _INTERESTING_COMMANDS = _SET_COMMANDS | _REMOVE_COMMANDS | {"setx", "setx.exe", "."}
 _LAUNCHERS = frozenset({"claude", "npx", "bunx", "pnpx", "npm", "pnpm", "yarn", "bun"})
@@ -115,9 +130,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
         return ParsedFile(
             path=path,
             kind=kind,
-            notifications=(
-                Notification("error", "internal error while reading PowerShell file", path),
-            ),
+            notifications=(Notification("error", "internal error while reading PowerShell file", path),),
             text=text,
         )
 

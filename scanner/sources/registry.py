@@ -58,7 +58,10 @@ def parse_file(path: str, text: str, kind: FileKind) -> ParsedFile:
         note = Notification("error", f"{path}: too deeply nested to read", path, None, "too-complex")
     except Exception as exc:
         note = Notification(
-            "error", f"{path}: could not be read ({type(exc).__name__}); the rest of the scan goes on",
-            path, None, "internal-parse-error",
+            "error",
+            f"{path}: could not be read ({type(exc).__name__}); the rest of the scan goes on",
+            path,
+            None,
+            "internal-parse-error",
         )
     return ParsedFile(path, kind, notifications=(note,), text=text)

@@ -269,8 +269,13 @@ class _Shell:
                     scope, group = self._export_scope()
                     value, kind = _value(pending.word, pending.value_index, pending.name, pending.append)
                     pending.recorder.env(
-                        pending.name, pending.word.offset_of(0), value, kind, pending.word.end,
-                        scope=scope, group=group,
+                        pending.name,
+                        pending.word.offset_of(0),
+                        value,
+                        kind,
+                        pending.word.end,
+                        scope=scope,
+                        group=group,
                     )
                 state.exported.add(text)
 
@@ -345,7 +350,13 @@ class _Shell:
         self.rec.sources.append(entry)
 
     def _emit(
-        self, word: Word, name: str, value_index: int, *, append: bool = False, scope: str,
+        self,
+        word: Word,
+        name: str,
+        value_index: int,
+        *,
+        append: bool = False,
+        scope: str,
         group: tuple[str, ...],
     ) -> None:
         value, kind = _value(word, value_index, name, append)

@@ -32,7 +32,6 @@ from scanner.sources.values import classify
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
-CLAUDE_PACKAGE = "@anthropic-ai/claude-code"
 _CLAUDE_PACKAGE_ARG = re.compile(r"(?:^|[=/:\s])@anthropic-ai/claude-code(?:@[^\s/]*)?$")
 _CLAUDE_INSTALL_TEXT = re.compile(
     r"@anthropic-ai/claude-code(?![\w-])|claude\.ai/install\.(?:sh|ps1|cmd)|\bclaude(?:\.exe)?\s+install\b"
@@ -175,13 +174,49 @@ class Dialect:
 
 
 _LAUNCHERS = frozenset(
-    {"env", "sudo", "doas", "nice", "nohup", "exec", "command", "builtin", "time", "timeout",
-     "claude", "claude.exe", "npx", "bunx", "pnpx", "npm", "pnpm", "yarn", "bun"}
+    {
+        "env",
+        "sudo",
+        "doas",
+        "nice",
+        "nohup",
+        "exec",
+        "command",
+        "builtin",
+        "time",
+        "timeout",
+        "claude",
+        "claude.exe",
+        "npx",
+        "bunx",
+        "pnpx",
+        "npm",
+        "pnpm",
+        "yarn",
+        "bun",
+    }
 )
 # Words a command can start with that can never change the environment, in each dialect.
 _POSIX_KEYWORDS = frozenset(
-    {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time",
-     "esac", "noglob", "nocorrect", "coproc"}
+    {
+        "if",
+        "then",
+        "else",
+        "elif",
+        "fi",
+        "do",
+        "done",
+        "while",
+        "until",
+        "{",
+        "}",
+        "!",
+        "time",
+        "esac",
+        "noglob",
+        "nocorrect",
+        "coproc",
+    }
 )
 _FISH_KEYWORDS = frozenset({"if", "else", "while", "and", "or", "not", "!", "begin", "end", "time"})
 _CSH_KEYWORDS = frozenset(
@@ -189,16 +224,38 @@ _CSH_KEYWORDS = frozenset(
 )
 # Command names the sources act on, besides `_LAUNCHERS` and assignments.
 _POSIX_HEADS = frozenset(
-    {"export", "declare", "typeset", "local", "readonly", "unset", "set", "alias", "source", ".",
-     "setopt", "unsetopt", "dotenv", "dotenv_if_exists", "source_env", "source_env_if_exists", "source_up",
-     "source_up_if_exists"}
+    {
+        "export",
+        "declare",
+        "typeset",
+        "local",
+        "readonly",
+        "unset",
+        "set",
+        "alias",
+        "source",
+        ".",
+        "setopt",
+        "unsetopt",
+        "dotenv",
+        "dotenv_if_exists",
+        "source_env",
+        "source_env_if_exists",
+        "source_up",
+        "source_up_if_exists",
+    }
 )
 _FISH_HEADS = frozenset({"set", "alias", "source", "."})
 _CSH_HEADS = frozenset({"setenv", "unsetenv", "alias", "source"})
 
 
 def _rest(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:[ \t\r\f\v]+|\\\n|{word})*")
+    """Further words, each after blanks; it stops before a comment, an operator or a newline.
+
+    Like the `w` group of `_master`, a word may stop short of its real end (at `$(` say);
+    `last` is where the last word began, so that the caller can hand it back.
+    """
+    return re.compile(rf"(?:(?:[ \t\r\f\v]|\\\n)+(?!#)(?P<last>(?:{word})+))*")
 
 
 def _master(operators: Sequence[str], word: str) -> re.Pattern[str]:
@@ -217,12 +274,49 @@ def _master(operators: Sequence[str], word: str) -> re.Pattern[str]:
 
 
 _POSIX_OPERATORS = (
-    ";;&", "&>>", "<<-", "<<<", "&&", "||", ";;", ";&", "|&", "&>", "<<", ">>", "<&", ">&", "<>",
-    ">|", ";", "&", "|", "(", ")", "<", ">",
+    ";;&",
+    "&>>",
+    "<<-",
+    "<<<",
+    "&&",
+    "||",
+    ";;",
+    ";&",
+    "|&",
+    "&>",
+    "<<",
+    ">>",
+    "<&",
+    ">&",
+    "<>",
+    ">|",
+    ";",
+    "&",
+    "|",
+    "(",
+    ")",
+    "<",
+    ">",
 )
 _FISH_OPERATORS = ("&>>", "&&", "||", "&>", ">>", ">?", ";", "&", "|", "<", ">")
 _CSH_OPERATORS = (
-    ">>&!", ">>&", ">&!", "&&", "||", "|&", ">>", ">&", ">!", "<<", ";", "&", "|", "(", ")", "<", ">",
+    ">>&!",
+    ">>&",
+    ">&!",
+    "&&",
+    "||",
+    "|&",
+    ">>",
+    ">&",
+    ">!",
+    "<<",
+    ";",
+    "&",
+    "|",
+    "(",
+    ")",
+    "<",
+    ">",
 )
 
 # What the fast path owns of a word (see `_master`): plain runs, escapes, simple quotes and
@@ -319,8 +413,19 @@ CSH = Dialect(
 
 _FISH_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "v": "\v"}
 _ANSI_C_ESCAPES = {
-    "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v",
-    "\\": "\\", "'": "'", '"': '"', "?": "?",
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
 }
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
@@ -707,6 +812,7 @@ class _Lexer:
         finditer = d.master.finditer
         breaks = d.word_breaks
         arrays = d.arrays
+        process_subst = d.process_subst
         add_word = self.add_word
         add_op = self.add_op
         rest = d.rest_re.match
@@ -723,14 +829,19 @@ class _Lexer:
                     if end < n and (
                         text[end] not in breaks
                         or (arrays and text[end] == "(" and ASSIGNMENT_RE.fullmatch(text, start, end))
-                    ):
+                        or (process_subst and text[end] in "<>" and text.startswith("(", end + 1))
+                    ):  # the word goes on in a form the pattern does not own
                         pos = start
                         break
                     add_word(start, end, None)
                     pos = end
                     if self.current is None and not self.at_head and self.heredoc_op is None:
                         # a command that cannot matter: step over the rest of its words at once
-                        pos = rest(text, end).end()  # type: ignore[union-attr]  # `*` always matches
+                        skipped = rest(text, end)
+                        assert skipped is not None  # `*` always matches
+                        pos = skipped.end()
+                        if pos < n and not self.at_boundary(pos):
+                            pos = skipped.start("last")  # the last word goes the normal way
                         if pos != end:
                             slow = False
                             break
@@ -752,6 +863,16 @@ class _Lexer:
         add_op("\n")
         if self.pending:
             self.errors.append(LexError("unterminated here-document", self.pending[0][2]))
+
+    def at_boundary(self, i: int) -> bool:
+        """Whether a word that ends at `i` really ends there."""
+        text, d = self.text, self.d
+        c = text[i]
+        if c not in d.word_breaks:
+            return False
+        if c == "(" and d.arrays:  # maybe `NAME=(...)`
+            return False
+        return not (c in "<>" and d.process_subst and text.startswith("(", i + 1))
 
     # ---- the command state machine
 
@@ -912,6 +1033,7 @@ def lex(text: str, dialect: Dialect) -> LexResult:
 
 # --------------------------------------------------------------------------- commands
 
+
 def relevant_commands(result: LexResult) -> Iterator[list[Word]]:
     """The simple commands that can set, unset or export a variable or run Claude Code.
 
@@ -1044,12 +1166,6 @@ def resolve_invocation(words: Sequence[Word], prefix_assignments: bool = True) -
 def _subword(word: Word, index: int) -> Word:
     pieces = word.pieces_from(index)
     return Word(word.text[index:], pieces, word.offset_of(index), word.end)
-
-
-def word_from_text(text: str, start: int = 0, kind: PieceKind = PieceKind.LITERAL) -> Word:
-    """A word made of one verbatim piece (for sources that do their own quoting)."""
-    pieces = (Piece(text, kind, start),) if text else ()
-    return Word(text, pieces, start, start + len(text))
 
 
 # --------------------------------------------------------------------------- values

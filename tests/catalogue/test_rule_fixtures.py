@@ -4,6 +4,7 @@ Layout (zizmor-style: the rule ID is the fixture folder name):
     fixtures/CCP101/fires-<name>/...   files of a small repository, plus case.toml listing the
                                        exact findings of that rule: [[expect]] path, line, column, message
     fixtures/CCP101/silent-<name>/...  no finding of that rule
+Host rules: case.toml says `host = true` (and `os`): the folder is then a machine's root filesystem.
 """
 
 from __future__ import annotations
@@ -23,11 +24,19 @@ CASES = sorted(
 
 
 def _scan(case_dir: Path, tmp_path: Path) -> list[tuple[str, str, int, int, str]]:
-    repo = materialise(case_dir, tmp_path / "repo")
     ruleset = preset_ruleset("strict")
     case = load_case(case_dir)
     params = {**ruleset.params, **dict(case.get("params", {}))}  # type: ignore[call-overload]
-    result = scan_repository(repo, ScanOptions(rules=ruleset.rules, params=params))
+    if case.get("host"):
+        # Host rules: the case folder is a machine's root filesystem (case.toml: host = true, os = "linux"),
+        # scanned like `ccpolicy scan --host --root <case> --os <os>`; paths are machine paths.
+        from scanner.host.scan import HostOptions, scan_host
+
+        host = HostOptions(root=str(case_dir), os_name=str(case.get("os", "linux")))
+        result = scan_host(host, ScanOptions(rules=ruleset.rules, params=params))
+    else:
+        repo = materialise(case_dir, tmp_path / "repo")
+        result = scan_repository(repo, ScanOptions(rules=ruleset.rules, params=params))
     return [
         (f.rule_id, f.location.path, f.location.line, f.location.column, f.message)
         for f in result.findings

@@ -4,14 +4,20 @@ import pytest
 
 from scanner.checks.endpoints import Endpoint, host_approved, is_loopback, judge, parse_endpoint
 from scanner.contexts.model import Effective
-from scanner.model import FileKind, Location, Observation, ObservationKind, ValueKind
+from scanner.model import FileKind, JSONValue, Location, Observation, ObservationKind, ValueKind
 
 
-def _eff(value: object, kind: ValueKind = ValueKind.LITERAL) -> Effective:
+def _eff(value: JSONValue, kind: ValueKind = ValueKind.LITERAL) -> Effective:
     obs = Observation(
-        ObservationKind.ENV, "ANTHROPIC_BASE_URL", value, Location("x.env", 1, 1), FileKind.DOTENV, "dotenv", kind
+        ObservationKind.ENV,
+        "ANTHROPIC_BASE_URL",
+        value,
+        Location("x.env", 1, 1),
+        FileKind.DOTENV,
+        "dotenv",
+        kind,
     )
-    return Effective("ANTHROPIC_BASE_URL", value, kind, obs, (obs,))  # type: ignore[arg-type]
+    return Effective("ANTHROPIC_BASE_URL", value, kind, obs, (obs,))
 
 
 @pytest.mark.parametrize(
@@ -42,8 +48,16 @@ def test_origin_never_includes_path_query_or_user_info() -> None:
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("localhost", True), ("api.localhost", True), ("127.0.0.1", True), ("127.8.0.2", True),
-     ("::1", True), ("10.0.0.1", False), ("example.com", False), ("localhost.example.com", False)],
+    [
+        ("localhost", True),
+        ("api.localhost", True),
+        ("127.0.0.1", True),
+        ("127.8.0.2", True),
+        ("::1", True),
+        ("10.0.0.1", False),
+        ("example.com", False),
+        ("localhost.example.com", False),
+    ],
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
@@ -69,7 +83,9 @@ def test_judge_accepts_approved_https_and_plain_http_to_approved_loopback() -> N
 
 def test_judge_unlisted_loopback_is_not_approved_but_needs_no_tls() -> None:
     verdict = judge(_eff("http://localhost:4318"), [], "approved_otel_collectors")
-    assert verdict.problems == ("its host localhost is not in approved_otel_collectors (the policy lists none)",)
+    assert verdict.problems == (
+        "its host localhost is not in approved_otel_collectors (the policy lists none)",
+    )
     assert verdict.describe("collector") == "a collector that is not approved, http://localhost:4318"
 
 
@@ -85,7 +101,10 @@ def test_judge_plain_http_and_other_schemes() -> None:
 
 
 def test_judge_always_approved_hosts() -> None:
-    assert judge(_eff("https://api.anthropic.com"), [], "p", always_approved=["api.anthropic.com"]).problems == ()
+    assert (
+        judge(_eff("https://api.anthropic.com"), [], "p", always_approved=["api.anthropic.com"]).problems
+        == ()
+    )
 
 
 def test_judge_references_and_non_urls_cannot_be_verified() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from checks_support import brief, check_input, run
 
 from scanner.catalogue.load import load_builtin_rules
+from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput
 from scanner.checks.login import (
     credential_bypasses_org_pin,
@@ -25,7 +26,8 @@ OTHER = "0d9c6b1a-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 MANAGED = "managed-settings.json"
 PROJECT = ".claude/settings.json"
 PERSONAL = (
-    "personal Claude accounts (Free, Pro or Max) can sign in, and their conversations may be used for training "
+    "personal Claude accounts (Free, Pro or Max) can sign in, and their conversations may be used for "
+    "training "
     "and kept for up to 5 years"
 )
 
@@ -34,18 +36,22 @@ def _json(doc: dict[str, object]) -> str:
     return json.dumps(doc, indent=2)
 
 
-def _host(layers: Sequence[tuple[str, FileKind, LayerKind, dict[str, object]]], cid: str = "host:alice") -> Context:
+def _host(
+    layers: Sequence[tuple[str, FileKind, LayerKind, dict[str, object]]], cid: str = "host:alice"
+) -> Context:
     """A host context from settings files given as (path, file kind, layer kind, document)."""
     kb = load_kb()
     built = [settings_layer(parse(path, _json(doc), fkind), lkind) for path, fkind, lkind, doc in layers]
-    return build_context(cid, ContextKind.HOST, "user alice, project /src/app", Location(layers[0][0], 1, 1), built, kb)
+    return build_context(
+        cid, ContextKind.HOST, "user alice, project /src/app", Location(layers[0][0], 1, 1), built, kb
+    )
 
 
 def _scan(contexts: Sequence[Context], **params: object) -> CheckInput:
     return CheckInput(files=(), contexts=tuple(contexts), kb=load_kb(), params={**DEFAULT_PARAMS, **params})
 
 
-def _rule(rid: str):  # type: ignore[no-untyped-def]
+def _rule(rid: str) -> Rule:
     return load_builtin_rules()[rid]
 
 
@@ -53,17 +59,22 @@ def _rule(rid: str):  # type: ignore[no-untyped-def]
 
 
 def test_managed_policy_without_pin_fires_at_its_anchor() -> None:
-    found = run("CCP302", {MANAGED: _json({"env": {"DISABLE_TELEMETRY": "1"}, "forceLoginMethod": "claudeai"})})
+    found = run(
+        "CCP302", {MANAGED: _json({"env": {"DISABLE_TELEMETRY": "1"}, "forceLoginMethod": "claudeai"})}
+    )
     assert brief(found) == [(MANAGED, 2, 3, "forceLoginOrgUUID")]
     assert found[0].message == (
         "In the managed policy managed-settings.json, logins are not pinned to the organisation: no managed "
-        f"forceLoginOrgUUID is set, so {PERSONAL}; forceLoginMethod \"claudeai\" in managed-settings.json:5:3 "
+        f'forceLoginOrgUUID is set, so {PERSONAL}; forceLoginMethod "claudeai" in managed-settings.json:5:3 '
         "restricts the kind of login, not the organisation."
     )
 
 
 def test_pins_in_drop_ins_empty_arrays_and_invalid_values_count() -> None:
-    assert run("CCP302", {MANAGED: "{}", "managed-settings.d/10-login.json": _json({"forceLoginOrgUUID": ORG})}) == []
+    assert (
+        run("CCP302", {MANAGED: "{}", "managed-settings.d/10-login.json": _json({"forceLoginOrgUUID": ORG})})
+        == []
+    )
     assert run("CCP302", {MANAGED: _json({"forceLoginOrgUUID": []})}) == []
     assert run("CCP302", {MANAGED: _json({"forceLoginOrgUUID": 42})}) == []  # fails closed
 
@@ -80,21 +91,46 @@ def test_repository_project_and_ci_contexts_are_not_judged() -> None:
 def test_host_context_names_the_pin_that_only_pre_selects() -> None:
     ctx = _host(
         [
-            ("/etc/claude-code/managed-settings.json", FileKind.SETTINGS_MANAGED, LayerKind.MANAGED, {"model": "x"}),
-            ("/home/alice/.claude/settings.json", FileKind.SETTINGS_USER, LayerKind.USER, {"forceLoginOrgUUID": ORG}),
+            (
+                "/etc/claude-code/managed-settings.json",
+                FileKind.SETTINGS_MANAGED,
+                LayerKind.MANAGED,
+                {"model": "x"},
+            ),
+            (
+                "/home/alice/.claude/settings.json",
+                FileKind.SETTINGS_USER,
+                LayerKind.USER,
+                {"forceLoginOrgUUID": ORG},
+            ),
         ]
     )
     (found,) = login_not_pinned(_rule("CCP302"), _scan([ctx]))
-    assert found.context == "host:alice"
+    assert (found.context, found.location) == (
+        "host:alice",
+        Location("/etc/claude-code/managed-settings.json", 1, 1),
+    )
     assert found.message == (
-        "In user alice, project /src/app, logins are not pinned to the organisation: no managed forceLoginOrgUUID "
-        f"is set, so {PERSONAL}; forceLoginOrgUUID in /home/alice/.claude/settings.json:2:3 (user settings) only "
+        "In user alice, project /src/app, logins are not pinned to the organisation: no managed "
+        "forceLoginOrgUUID "
+        f"is set, so {PERSONAL}; forceLoginOrgUUID in /home/alice/.claude/settings.json:2:3 (user settings) "
+        "only "
         "pre-selects the organisation."
     )
     pinned = _host(
-        [("/etc/claude-code/managed-settings.json", FileKind.SETTINGS_MANAGED, LayerKind.MANAGED, {"forceLoginOrgUUID": ORG})]
+        [
+            (
+                "/etc/claude-code/managed-settings.json",
+                FileKind.SETTINGS_MANAGED,
+                LayerKind.MANAGED,
+                {"forceLoginOrgUUID": ORG},
+            )
+        ]
     )
     assert list(login_not_pinned(_rule("CCP302"), _scan([pinned]))) == []
+    unmanaged = _host([("/home/alice/.claude/settings.json", FileKind.SETTINGS_USER, LayerKind.USER, {})])
+    (bare,) = login_not_pinned(_rule("CCP302"), _scan([unmanaged]))
+    assert bare.location == Location("/home/alice/.claude/settings.json", 1, 1)
 
 
 # -- CCP303 ---------------------------------------------------------------------------------------
@@ -108,8 +144,10 @@ def test_unapproved_organisations_in_an_array() -> None:
     )
     assert brief(found) == [(MANAGED, 2, 3, "forceLoginOrgUUID")]
     assert found[0].message == (
-        "In the managed policy managed-settings.json, forceLoginOrgUUID in managed-settings.json:2:3 lets Claude "
-        f'Code log in to the organisations "{OTHER}", "TODO" (not a UUID: a placeholder left in the policy?), not '
+        "In the managed policy managed-settings.json, forceLoginOrgUUID in managed-settings.json:2:3 lets "
+        "Claude "
+        f'Code log in to the organisations "{OTHER}", "TODO" (not a UUID: a placeholder left in the '
+        "policy?), not "
         "in approved_org_uuids: sessions there follow that organisation's data-retention and training terms, "
         "which may not be the zero-data-retention organisation the policy requires."
     )
@@ -154,14 +192,19 @@ def test_login_controls_outside_managed_settings() -> None:
     ]
     assert [f.context for f in found] == ["", "", ""]
     assert [f.message for f in found] == [
-        f'forceLoginOrgUUID "{ORG}" is set in .claude/settings.json (project settings), where Claude Code only uses '
+        f'forceLoginOrgUUID "{ORG}" is set in .claude/settings.json (project settings), where Claude Code '
+        "only uses "
         "it to pre-select the organisation at login (only a managed value is enforced), so "
         f"{PERSONAL}. Deploy it in managed settings instead.",
-        'forceLoginGatewayUrl "https://gw.example.com" is set in .claude/settings.json (project settings), where '
-        "Claude Code ignores it (it is read only from on-machine managed settings). Deploy it in managed settings "
+        'forceLoginGatewayUrl "https://gw.example.com" is set in .claude/settings.json (project settings), '
+        "where "
+        "Claude Code ignores it (it is read only from on-machine managed settings). Deploy it in managed "
+        "settings "
         "instead.",
-        'forceLoginMethod "gateway" is set in .claude/settings.local.json (local project settings), where Claude '
-        'Code ignores it ("gateway" is honoured only from on-machine managed sources: file, plist, HKLM, policy '
+        'forceLoginMethod "gateway" is set in .claude/settings.local.json (local project settings), where '
+        "Claude "
+        'Code ignores it ("gateway" is honoured only from on-machine managed sources: file, plist, HKLM, '
+        "policy "
         "helper). Deploy it in managed settings instead.",
     ]
 
@@ -175,7 +218,9 @@ def test_one_finding_per_assignment_across_contexts() -> None:
     }
     scan = check_input(files)
     assert len([c for c in scan.contexts if any(PROJECT in layer.paths for layer in c.layers)]) == 3
-    assert brief(list(ineffective_login_control(_rule("CCP304"), scan))) == [(PROJECT, 2, 3, "forceLoginOrgUUID")]
+    assert brief(list(ineffective_login_control(_rule("CCP304"), scan))) == [
+        (PROJECT, 2, 3, "forceLoginOrgUUID")
+    ]
 
 
 def test_action_settings_are_user_scope() -> None:
@@ -190,7 +235,8 @@ jobs:
 """
     (found,) = run("CCP304", {".github/workflows/c.yml": workflow})
     assert found.message.startswith(
-        'forceLoginOrgUUID "x" is set in .github/workflows/c.yml (user settings: claude-code-action writes its '
+        'forceLoginOrgUUID "x" is set in .github/workflows/c.yml (user settings: claude-code-action writes '
+        "its "
         "`settings` input to ~/.claude/settings.json), where Claude Code only uses it to pre-select"
     )
 
@@ -211,16 +257,26 @@ def test_server_managed_settings_cannot_set_gateway_login() -> None:
                 "/home/alice/.claude/remote-settings.json",
                 FileKind.SETTINGS_REMOTE,
                 LayerKind.MANAGED,
-                {"forceLoginMethod": "gateway", "forceLoginGatewayUrl": "https://gw", "forceLoginOrgUUID": ORG},
+                {
+                    "forceLoginMethod": "gateway",
+                    "forceLoginGatewayUrl": "https://gw",
+                    "forceLoginOrgUUID": ORG,
+                },
             ),
         ]
     )
     found = list(ineffective_login_control(_rule("CCP304"), _scan([ctx])))
     assert [(f.key, f.message.split(", where")[0]) for f in found] == [
-        ("forceLoginMethod", 'forceLoginMethod "gateway" is set in /home/alice/.claude/remote-settings.json '
-         "(server-managed settings)"),
-        ("forceLoginGatewayUrl", 'forceLoginGatewayUrl "https://gw" is set in /home/alice/.claude/remote-settings.json '
-         "(server-managed settings)"),
+        (
+            "forceLoginMethod",
+            'forceLoginMethod "gateway" is set in /home/alice/.claude/remote-settings.json '
+            "(server-managed settings)",
+        ),
+        (
+            "forceLoginGatewayUrl",
+            'forceLoginGatewayUrl "https://gw" is set in /home/alice/.claude/remote-settings.json '
+            "(server-managed settings)",
+        ),
     ]
 
 
@@ -248,12 +304,17 @@ def test_credentials_only_when_zdr_is_required() -> None:
     assert run("CCP305", files, params={"require_zdr": "false"}) == []
     (found,) = run("CCP305", files, params={"require_zdr": "true"})
     assert (found.location.line, found.location.column, found.key, found.context) == (
-        8, 11, "ANTHROPIC_API_KEY", "ci:.github/workflows/c.yml#a"
+        8,
+        11,
+        "ANTHROPIC_API_KEY",
+        "ci:.github/workflows/c.yml#a",
     )
     assert found.message == (
         "In job a in .github/workflows/c.yml, Claude Code can authenticate with an Anthropic API key "
-        "(ANTHROPIC_API_KEY in .github/workflows/c.yml:8:11, a reference resolved at run time): API-key sessions "
-        "are not bound by the organisation login pin (forceLoginOrgUUID), and the key may belong to any Console "
+        "(ANTHROPIC_API_KEY in .github/workflows/c.yml:8:11, a reference resolved at run time): API-key "
+        "sessions "
+        "are not bound by the organisation login pin (forceLoginOrgUUID), and the key may belong to any "
+        "Console "
         "organisation, so requests may fall outside the zero-data-retention organisation the policy requires."
     )
 
@@ -301,11 +362,20 @@ def test_every_credential_present_is_reported() -> None:
                 LayerKind.USER,
                 {
                     "apiKeyHelper": "~/bin/key",
-                    "env": {"ANTHROPIC_AUTH_TOKEN": "a", "ANTHROPIC_API_KEY": "b", "CLAUDE_CODE_OAUTH_TOKEN": "c"},
+                    "env": {
+                        "ANTHROPIC_AUTH_TOKEN": "a",
+                        "ANTHROPIC_API_KEY": "b",
+                        "CLAUDE_CODE_OAUTH_TOKEN": "c",
+                    },
                 },
             )
         ]
     )
     found = list(credential_bypasses_org_pin(_rule("CCP305"), _scan([ctx], require_zdr=True)))
-    assert _keys(found) == ["ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY", "apiKeyHelper", "CLAUDE_CODE_OAUTH_TOKEN"]
+    assert _keys(found) == [
+        "ANTHROPIC_AUTH_TOKEN",
+        "ANTHROPIC_API_KEY",
+        "apiKeyHelper",
+        "CLAUDE_CODE_OAUTH_TOKEN",
+    ]
     assert list(pinned_org_not_approved(_rule("CCP303"), _scan([ctx]))) == []

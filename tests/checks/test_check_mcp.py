@@ -76,3 +76,30 @@ def test_approved_patterns() -> None:
     assert not approved("${URL}", ["*"])
     assert not approved("https://$HOST/mcp", ["*"])
     assert not approved("https://a.example.com/mcp", [])
+
+
+def test_wildcard_allowlist_in_any_settings_file() -> None:
+    found = run(
+        "CCP604",
+        {
+            "managed-settings.json": (
+                '{"allowedMcpServers": [{"serverUrl": "https://*.example.com/*"}, {"serverUrl": "*"}]}'
+            ),
+            "dot_claude/settings.json": '{"allowedMcpServers": [{"serverUrl": "https://mcp.example.com/*"}]}',
+            ".claude/settings.json": '{"allowedMcpServers": "*"}',
+        },
+    )
+    assert brief(found) == [("managed-settings.json", 1, 2, "allowedMcpServers")]
+    assert found[0].message.startswith(
+        'allowedMcpServers admits {"serverUrl": "*"}, which matches every remote MCP server: the allowlist'
+    )
+
+
+def test_matches_any_host() -> None:
+    from scanner.checks.mcp import matches_any_host
+
+    assert matches_any_host("*")
+    assert matches_any_host("*://*")
+    assert matches_any_host("https://*")
+    assert not matches_any_host("http://*")
+    assert not matches_any_host("https://*.example.com/*")

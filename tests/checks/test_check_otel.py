@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 from checks_support import brief, run
@@ -10,7 +11,7 @@ MANAGED = "managed-settings.json"
 PREFIX = "In project . (the repository's own configuration), "
 
 
-def _settings(env: dict[str, object]) -> str:
+def _settings(env: Mapping[str, object]) -> str:
     return json.dumps({"env": env}, indent=2)
 
 
@@ -32,7 +33,8 @@ def test_prompts_bring_responses_along_while_responses_are_unset() -> None:
     assert found[0].context == "project:."
     assert found[0].message == (
         PREFIX + "Claude Code exports the text of every user prompt and of every assistant response "
-        "(OTEL_LOG_ASSISTANT_RESPONSES is not set, so it follows OTEL_LOG_USER_PROMPTS) to the OTLP collector "
+        "(OTEL_LOG_ASSISTANT_RESPONSES is not set, so it follows OTEL_LOG_USER_PROMPTS) to the OTLP "
+        "collector "
         'at https://otel.example.com:4318: OTEL_LOG_USER_PROMPTS="1" in .claude/settings.json:6:5, with '
         'CLAUDE_CODE_ENABLE_TELEMETRY="1" in .claude/settings.json:3:5.'
     )
@@ -71,10 +73,15 @@ def test_one_finding_per_content_switch() -> None:
         "OTEL_LOG_TOOL_CONTENT",
         "OTEL_LOG_RAW_API_BODIES",
     ]
-    nowhere = "whichever exporter is chosen at run time (OTEL_LOGS_EXPORTER and the OTLP endpoint are not set here)"
-    assert found[0].message.startswith(PREFIX + f"Claude Code exports the text of every assistant response to {nowhere}:")
-    assert "the full input and output of every tool call (file contents, command output) to whichever exporter" in (
-        found[2].message
+    nowhere = (
+        "whichever exporter is chosen at run time (OTEL_LOGS_EXPORTER and the OTLP endpoint are not set here)"
+    )
+    assert found[0].message.startswith(
+        PREFIX + f"Claude Code exports the text of every assistant response to {nowhere}:"
+    )
+    assert (
+        "the full input and output of every tool call (file contents, command output) to whichever exporter"
+        in (found[2].message)
     )
     assert "OTEL_TRACES_EXPORTER and the OTLP endpoint are not set here" in found[2].message
     assert "entire conversation (truncated at 60 KB) to " in found[3].message
@@ -102,14 +109,17 @@ def test_raw_bodies_file_mode_and_undocumented_values() -> None:
     ]
     assert found[1].message == (
         "In the managed policy managed-settings.json, Claude Code writes the full Messages API request and "
-        'response JSON, that is the entire conversation, untruncated, to files under "/var/log/claude" on disk '
-        "and sends a pointer to each in its log events to the OTLP collector at http://logs.example.com:4318 and "
+        'response JSON, that is the entire conversation, untruncated, to files under "/var/log/claude" on '
+        "disk "
+        "and sends a pointer to each in its log events to the OTLP collector at http://logs.example.com:4318 "
+        "and "
         'standard output (for example a CI log): OTEL_LOG_RAW_API_BODIES="file:/var/log/claude" in '
         'managed-settings.json:6:5, with CLAUDE_CODE_ENABLE_TELEMETRY="1" in managed-settings.json:3:5.'
     )
     assert "pw" not in found[1].message and "k=v" not in found[1].message
-    assert 'OTEL_LOG_RAW_API_BODIES="false" in .claude/settings.json:4:5 (only 1 and file:<dir> are documented' in (
-        found[0].message
+    assert (
+        'OTEL_LOG_RAW_API_BODIES="false" in .claude/settings.json:4:5 (only 1 and file:<dir> are documented'
+        in (found[0].message)
     )
 
 
@@ -135,9 +145,12 @@ jobs:
     found = run("CCP201", {".github/workflows/claude.yml": workflow})
     assert brief(found) == [(".github/workflows/claude.yml", 7, 7, "OTEL_LOG_TOOL_DETAILS")]
     assert found[0].message == (
-        "In job review in .github/workflows/claude.yml, Claude Code exports tool input arguments, Bash commands, "
-        "MCP server and tool names and error strings to the exporters named by OTEL_LOGS_EXPORTER (resolved at "
-        'run time): OTEL_LOG_TOOL_DETAILS="enabled" in .github/workflows/claude.yml:7:7 ("enabled" is neither '
+        "In job review in .github/workflows/claude.yml, Claude Code exports tool input arguments, Bash "
+        "commands, "
+        "MCP server and tool names and error strings to the exporters named by OTEL_LOGS_EXPORTER (resolved "
+        "at "
+        'run time): OTEL_LOG_TOOL_DETAILS="enabled" in .github/workflows/claude.yml:7:7 ("enabled" is '
+        "neither "
         '1/true nor 0/false; counted as on), with CLAUDE_CODE_ENABLE_TELEMETRY="${{ vars.TELEMETRY }}" in '
         ".github/workflows/claude.yml:6:7 (the value is a reference resolved at run time; counted as on)."
     )
@@ -146,12 +159,19 @@ jobs:
 @pytest.mark.parametrize(
     ("exporter", "endpoint", "where"),
     [
-        ("none", None, 'any exporter a developer selects (OTEL_LOGS_EXPORTER is "none" here, and exporter '
-         "selectors are not locked)"),
+        (
+            "none",
+            None,
+            'any exporter a developer selects (OTEL_LOGS_EXPORTER is "none" here, and exporter '
+            "selectors are not locked)",
+        ),
         ("otlp", None, "an OTLP collector (no endpoint is set here)"),
         ("otlp", "${OTEL_URL}", "the OTLP collector at"),  # settings env is literal: not a URL -> named by
-        ("console,otlp", "https://c.example.com", "standard output (for example a CI log) and the OTLP "
-         "collector at https://c.example.com"),
+        (
+            "console,otlp",
+            "https://c.example.com",
+            "standard output (for example a CI log) and the OTLP collector at https://c.example.com",
+        ),
         ("prometheus", None, 'the "prometheus" exporter'),
     ],
 )
@@ -198,15 +218,18 @@ def test_collector_not_approved_one_finding_per_endpoint_variable() -> None:
     tail = ' Export is on: CLAUDE_CODE_ENABLE_TELEMETRY="1" in .claude/settings.json:3:5.'
     assert [f.message for f in found] == [
         PREFIX + "Claude Code sends OpenTelemetry metrics to an approved collector without TLS, "
-        "http://metrics.example.com:4318 (OTEL_EXPORTER_OTLP_METRICS_ENDPOINT in .claude/settings.json:5:5): it "
+        "http://metrics.example.com:4318 (OTEL_EXPORTER_OTLP_METRICS_ENDPOINT in .claude/settings.json:5:5): "
+        "it "
         "uses plain http://, so the telemetry crosses the network unencrypted." + tail,
         PREFIX + "Claude Code sends OpenTelemetry log events to a collector that is not approved, "
         "http://localhost:4318 (OTEL_EXPORTER_OTLP_LOGS_ENDPOINT in .claude/settings.json:6:5): its host "
         "localhost is not in approved_otel_collectors." + tail,
         PREFIX + "Claude Code sends OpenTelemetry traces to a collector that is not approved, "
-        "https://traces.example.net (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT in .claude/settings.json:7:5): its host "
+        "https://traces.example.net (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT in .claude/settings.json:7:5): its "
+        "host "
         "traces.example.net is not in approved_otel_collectors." + tail,
-        PREFIX + "Claude Code sends OpenTelemetry beta tracing spans to a collector that cannot be verified, a "
+        PREFIX
+        + "Claude Code sends OpenTelemetry beta tracing spans to a collector that cannot be verified, a "
         "value that is not a URL (BETA_TRACING_ENDPOINT in .claude/settings.json:8:5): it is not a "
         "scheme://host URL, so it cannot be checked against approved_otel_collectors." + tail,
     ]
@@ -220,7 +243,11 @@ def test_collector_rule_is_silent_without_telemetry_or_endpoint() -> None:
 
 
 def test_listed_loopback_collector_over_http_is_accepted() -> None:
-    files = {SETTINGS: _settings({"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://[::1]:4317"})}
+    files = {
+        SETTINGS: _settings(
+            {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://[::1]:4317"}
+        )
+    }
     assert run("CCP202", files, params={"approved_otel_collectors": ["::1"]}) == []
     (found,) = run("CCP202", files)
     assert "its host ::1 is not in approved_otel_collectors (the policy lists none)." in found.message

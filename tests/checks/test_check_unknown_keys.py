@@ -89,6 +89,6 @@ def test_legacy_top_level_key() -> None:
     found = run("CCP506", {".claude/settings.json": '{"allowedTools": ["Bash(ls)"]}'})
     assert [(f.key, f.severity) for f in found] == [("allowedTools", Severity.MEDIUM)]
     assert found[0].message == (
-        '"allowedTools" is the legacy name of "permissions.allow": Claude Code ignores it at the top level, so '
-        "nothing in it applies."
+        '"allowedTools" is the legacy name of "permissions.allow": Claude Code ignores it at the top level, '
+        "so nothing in it applies."
     )

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import codecs
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scanner.discovery import DiscoveryError
-from scanner.discovery.history import HistoryChange, iter_history
-from scanner.model import FileKind
+from scanner.discovery.history import HistoryChange, added_lines, iter_history
+from scanner.model import FileKind, Notification
 from tests.gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo, write_files
 
 
@@ -98,28 +101,144 @@ def test_lines_that_look_like_headers_are_content(tmp_path: Path) -> None:
     ]
 
 
-def test_no_newline_at_end_crlf_and_invalid_utf8(tmp_path: Path) -> None:
+def test_no_newline_at_end_and_crlf(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
-    sha = commit(repo, {"w.ps1": b"$env:A='1'\r\n$env:B='\xff'"}, "crlf")
+    sha = commit(repo, {"w.ps1": "$env:A='1'\r\n$env:B='é'".encode()}, "crlf")
     assert list(iter_history(repo)) == [
-        change(sha, 0, "w.ps1", FileKind.POWERSHELL, (1, "$env:A='1'"), (2, "$env:B='\ufffd'"))
+        change(sha, 0, "w.ps1", FileKind.POWERSHELL, (1, "$env:A='1'"), (2, "$env:B='é'"))
     ]
 
 
 def test_binary_candidate(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     sha = commit(repo, {"blob.env": b"A=1\x00\x01\x02"}, "binary")
-    [binary] = list(iter_history(repo))
-    assert binary == HistoryChange(
-        commit=sha,
-        author_name=AUTHOR_NAME,
-        author_email=AUTHOR_EMAIL,
-        author_date=date(0),
-        path="blob.env",
-        kind=FileKind.DOTENV,
-        added_lines=(),
-        binary=True,
+    assert list(iter_history(repo)) == [
+        HistoryChange(
+            commit=sha,
+            author_name=AUTHOR_NAME,
+            author_email=AUTHOR_EMAIL,
+            author_date=date(0),
+            path="blob.env",
+            kind=FileKind.DOTENV,
+            added_lines=(),
+            notification=Notification(
+                level="note",
+                message=f"binary file (NUL byte in the first 8 KB); not scanned (commit {sha[:12]})",
+                path="blob.env",
+                descriptor="binary",
+            ),
+        )
+    ]
+
+
+def test_utf16_powershell_is_read(tmp_path: Path) -> None:
+    """git calls UTF-16 binary; the history scan reads it like the working tree does."""
+    repo = make_repo(tmp_path)
+    text = '$env:ANTHROPIC_API_KEY = "k"\r\n'
+    sha = commit(repo, {"p.ps1": codecs.BOM_UTF16_LE + text.encode("utf-16-le")}, "ps")
+    assert list(iter_history(repo)) == [
+        change(sha, 0, "p.ps1", FileKind.POWERSHELL, (1, '$env:ANTHROPIC_API_KEY = "k"'))
+    ]
+
+
+def test_latin1_lines_come_with_a_note(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(repo, {"a.sh": b"export N=caf\xe9\n"}, "latin")
+    [found] = list(iter_history(repo))
+    assert found.added_lines == ((1, "export N=café"),)
+    assert found.notification == Notification(
+        level="note",
+        message=f"file is not valid UTF-8; read as Latin-1 (commit {sha[:12]})",
+        path="a.sh",
+        descriptor="encoding",
     )
+
+
+def test_too_large(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(repo, {".env": "A=1\n" * 10}, "big")
+    [found] = list(iter_history(repo, max_bytes=39))
+    assert found.added_lines == ()
+    assert found.notification == Notification(
+        level="warning",
+        message=f"file is 40 bytes, over the 39-byte limit; not scanned (commit {sha[:12]})",
+        path=".env",
+        descriptor="too-large",
+    )
+
+
+def test_moved_and_reordered_lines_add_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {".env": "A=1\nKEY=secret\nB=2\n"}, "first")
+    commit(repo, {".env": "KEY=secret\nB=2\nA=1\n"}, "reorder")
+    sha = commit(repo, {".env": "KEY=secret\nB=2\nA=1\nKEY=secret\n"}, "duplicate")
+    assert list(iter_history(repo))[1:] == [change(sha, 2, ".env", FileKind.DOTENV, (4, "KEY=secret"))]
+
+
+def test_mode_change_only_adds_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"run.sh": "export A=1\n"}, "add")
+    git(repo, "update-index", "--chmod=+x", "run.sh")
+    commit(repo, {}, "chmod")
+    assert len(list(iter_history(repo))) == 1
+
+
+def test_symlinks_and_type_changes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    (repo / ".env").symlink_to("/etc/passwd")
+    git(repo, "add", ".env")
+    commit(repo, {}, "a symlink has no content to scan")
+    (repo / ".env").unlink()
+    sha = commit(repo, {".env": "/etc/passwd\nTOKEN=x\n"}, "now a file")
+    assert list(iter_history(repo)) == [
+        change(sha, 1, ".env", FileKind.DOTENV, (1, "/etc/passwd"), (2, "TOKEN=x"))
+    ]
+
+
+def test_submodule_commits_add_nothing(tmp_path: Path) -> None:
+    sub = make_repo(tmp_path, "sub")
+    commit(sub, {".env": "S=1\n"}, "sub")
+    repo = make_repo(tmp_path, "outer")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "mod.env")
+    sha = commit(repo, {}, "add submodule")
+    assert [item.path for item in iter_history(repo)] == []
+    assert sha
+
+
+def test_missing_blob_is_a_notification_not_a_failure(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(repo, {".env": "A=1\n", "b.sh": "export B=1\n"}, "two files")
+    oid = git(repo, "rev-parse", "HEAD:.env")
+    (repo / ".git/objects" / oid[:2] / oid[2:]).unlink()
+    assert list(iter_history(repo)) == [
+        HistoryChange(
+            commit=sha,
+            author_name=AUTHOR_NAME,
+            author_email=AUTHOR_EMAIL,
+            author_date=date(0),
+            path=".env",
+            kind=FileKind.DOTENV,
+            added_lines=(),
+            notification=Notification(
+                level="warning",
+                message=(
+                    "content is not in the local object store (partial or shallow clone?); not scanned"
+                    f" (commit {sha[:12]})"
+                ),
+                path=".env",
+                descriptor="unreadable",
+            ),
+        ),
+        change(sha, 0, "b.sh", FileKind.SHELL, (1, "export B=1")),
+    ]
+
+
+def test_added_lines_function() -> None:
+    assert added_lines(None, "a\r\nb\n\nc") == ((1, "a"), (2, "b"), (3, ""), (4, "c"))
+    assert added_lines("a\nb\n", "b\na\n") == ()
+    assert added_lines("x\n", "x\nx\n") == ((2, "x"),)
+    assert added_lines("", "") == ()
+    assert added_lines("a\n", "a\n\n") == ((2, ""),)
 
 
 def test_rename_reports_the_content_at_its_new_path(tmp_path: Path) -> None:
@@ -273,3 +392,40 @@ def test_repository_config_cannot_change_what_is_parsed(tmp_path: Path) -> None:
     for key, value in {**OUTPUT_CHANGING_CONFIG, "diff.orderFile": str(order)}.items():
         git(repo, "config", key, value)
     assert list(iter_history(repo)) == expected
+
+
+def test_process_count_does_not_grow_with_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path)
+    for n in range(30):
+        commit(repo, {f"s{n % 4}.sh": f"export N={n}\n", f"doc{n}.md": "x\n"}, f"c{n}")
+    subcommands: list[str] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(argv: list[str], *args: Any, **kwargs: Any) -> Any:
+        subcommands.append(next(arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg))
+        return real_popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    changes = list(iter_history(repo))
+    assert len(changes) == 30
+    assert subcommands == ["rev-parse", "rev-parse", "cat-file", "log"]
+
+
+def test_paths_are_relative_to_the_top_whatever_the_directory(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(repo, {"app/.env": "A=1\n", "top.sh": "export T=1\n"}, "two dirs")
+    git(repo, "config", "diff.relative", "true")
+    expected = [
+        change(sha, 0, "app/.env", FileKind.DOTENV, (1, "A=1")),
+        change(sha, 0, "top.sh", FileKind.SHELL, (1, "export T=1")),
+    ]
+    assert list(iter_history(repo / "app")) == expected
+    assert list(iter_history(repo)) == expected
+
+
+def test_bare_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    sha = commit(repo, {".env": "A=1\n"}, "one")
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    assert list(iter_history(bare)) == [change(sha, 0, ".env", FileKind.DOTENV, (1, "A=1"))]

@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from scanner.discovery.paths import (
-    HISTORY_PATHSPECS,
     KIND_BY_BASENAME,
     KIND_BY_EXTENSION,
     KIND_BY_PARENT_AND_BASENAME,
-    PATTERN_RULES,
     classify,
 )
 from scanner.model import FileKind
-from tests.gitrepo import git, make_repo, write_files
 
 K = FileKind
 
@@ -205,30 +200,6 @@ def test_tables_are_consistent_with_classify() -> None:
         assert classify(f"x/{parent}/{name}") is kind, (parent, name)
     for extension, kind in KIND_BY_EXTENSION.items():
         assert classify(f"dir/file{extension}") is kind, extension
-
-
-def test_every_pattern_rule_has_history_globs() -> None:
-    for rule in PATTERN_RULES:
-        assert rule.globs, rule
-        assert all(not glob.startswith(":") for glob in rule.globs), rule
-
-
-def test_history_pathspecs_select_every_candidate(tmp_path: Path) -> None:
-    """git itself must accept the pathspecs, and they must select a superset of classify()."""
-    repo = make_repo(tmp_path)
-    paths = [path for path, _ in CASES if path]
-    write_files(repo, dict.fromkeys(paths, "x\n"))
-    git(repo, "add", "-A")
-    selected = set(git(repo, "ls-files", "-z", "--", *HISTORY_PATHSPECS).split("\0")) - {""}
-    expected = {path for path, kind in CASES if path and kind is not None}
-    assert expected - selected == set()
-    # A superset, but not everything: ordinary files stay out of the history scan.
-    assert {"README.md", "src/main.py", "package.json", "composer.json"}.isdisjoint(selected)
-
-
-def test_history_pathspecs_are_sorted_and_unique() -> None:
-    assert list(HISTORY_PATHSPECS) == sorted(set(HISTORY_PATHSPECS))
-    assert all(spec.startswith((":(glob)", ":(glob,icase)")) for spec in HISTORY_PATHSPECS)
 
 
 def test_classify_is_fast_on_a_large_repository() -> None:

@@ -16,7 +16,7 @@ from scanner.discovery.staged import (
     inherited_index_file,
     read_staged,
 )
-from scanner.gitsafe import run_git
+from scanner.gitsafe import BlobReader
 from scanner.model import FileKind, Notification
 from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
 
@@ -123,18 +123,28 @@ def test_symlinks_and_submodules_are_skipped(repo: Path, tmp_path: Path) -> None
     assert [file.path for file in read_staged(repo, repo).files] == [".claude/settings.json", "app/.env"]
 
 
-def test_one_cat_file_for_all_blobs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_processes_and_one_round_trip_for_all_blobs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stage(repo, {f"s{index}.sh": f"export N={index}\n" for index in range(50)})
-    calls: list[tuple[str, ...]] = []
+    subcommands: list[str] = []
+    real_popen = subprocess.Popen
 
-    def counting(repo_path: Path, *args: str, **kwargs: Any) -> bytes:
-        calls.append(args[:2])
-        return run_git(repo_path, *args, **kwargs)
+    def recording_popen(argv: list[str], *args: Any, **kwargs: Any) -> Any:
+        subcommands.append(next(arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg))
+        return real_popen(argv, *args, **kwargs)
 
-    monkeypatch.setattr("scanner.discovery.staged.run_git", counting)
+    round_trips: list[int] = []
+    real_round_trip = BlobReader._round_trip
+
+    def counting_round_trip(self: BlobReader, ids: Any, max_bytes: Any) -> Any:
+        round_trips.append(len(ids))
+        return real_round_trip(self, ids, max_bytes)
+
+    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    monkeypatch.setattr(BlobReader, "_round_trip", counting_round_trip)
     snapshot = read_staged(repo, repo)
     assert len(snapshot.files) == 52
-    assert calls == [("ls-files", "-z"), ("cat-file", "--batch")]
+    assert subcommands == ["ls-files", "cat-file"]
+    assert round_trips == [52]
 
 
 def test_same_content_in_two_files(repo: Path) -> None:

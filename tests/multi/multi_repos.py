@@ -22,12 +22,15 @@ def repo_with(tmp_path: Path, name: str, files: dict[str, str | bytes | None] | 
 def bare_copy(repo: Path, tmp_path: Path, name: str) -> Path:
     """A bare clone of `repo` at tmp_path/name (what a server holds)."""
     git(tmp_path, "clone", "-q", "--bare", str(repo), name)
-    return tmp_path / name
+    bare: Path = tmp_path / name
+    return bare
 
 
 def options(preset: str = "recommended") -> ScanOptions:
     ruleset = preset_ruleset(preset)
-    return ScanOptions(rules=ruleset.rules, params=ruleset.params, severity_overrides=ruleset.severity_overrides)
+    return ScanOptions(
+        rules=ruleset.rules, params=ruleset.params, severity_overrides=ruleset.severity_overrides
+    )
 
 
 def hostile_global_config(tmp_path: Path) -> tuple[Path, Path]:
@@ -41,7 +44,9 @@ def hostile_global_config(tmp_path: Path) -> tuple[Path, Path]:
         (hooks / hook).chmod(0o755)
     template = tmp_path / "template"
     (template / "hooks").mkdir(parents=True)
-    (template / "hooks" / "post-checkout").write_text(f"#!/bin/sh\ntouch '{markers}/template'\n", encoding="utf-8")
+    (template / "hooks" / "post-checkout").write_text(
+        f"#!/bin/sh\ntouch '{markers}/template'\n", encoding="utf-8"
+    )
     (template / "hooks" / "post-checkout").chmod(0o755)
     programs = {}
     for name in ("smudge", "lfs", "fsmonitor"):
@@ -51,8 +56,8 @@ def hostile_global_config(tmp_path: Path) -> tuple[Path, Path]:
         programs[name] = program
     config = tmp_path / "hostile.gitconfig"
     config.write_text(
-        f"[filter \"evil\"]\n\tsmudge = {programs['smudge']}\n\tclean = cat\n"
-        f"[filter \"lfs\"]\n\tsmudge = {programs['lfs']}\n\trequired = true\n"
+        f'[filter "evil"]\n\tsmudge = {programs["smudge"]}\n\tclean = cat\n'
+        f'[filter "lfs"]\n\tsmudge = {programs["lfs"]}\n\trequired = true\n'
         f"[core]\n\thooksPath = {hooks}\n\tfsmonitor = {programs['fsmonitor']}\n"
         f"[init]\n\ttemplateDir = {template}\n",
         encoding="utf-8",

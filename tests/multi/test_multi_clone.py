@@ -29,7 +29,11 @@ def test_argv_keeps_gitsafe_options_and_only_lifts_what_a_clone_needs(tmp_path: 
     for key, value in SAFE_CONFIG:
         assert f"{key}={value}" in configs
     lifted = configs[len(SAFE_CONFIG) :]
-    assert lifted[:3] == ["protocol.file.allow=always", "protocol.https.allow=always", "protocol.ssh.allow=always"]
+    assert lifted[:3] == [
+        "protocol.file.allow=always",
+        "protocol.https.allow=always",
+        "protocol.ssh.allow=always",
+    ]
     assert lifted[3:6] == ["filter.lfs.smudge=", "filter.lfs.process=", "filter.lfs.required=false"]
     assert lifted[6].startswith("core.sshCommand=")
     tail = argv[argv.index("clone") :]
@@ -66,13 +70,20 @@ def test_unreachable_url_fails_with_gits_reason(tmp_path: Path) -> None:
     assert str(caught.value) == "clone failed: '/nonexistent' does not appear to be a git repository"
 
 
-@pytest.mark.parametrize(("url", "scheme"), [("http://example.com/r.git", "http"), ("git://example.com/r.git", "git"),
-                                             ("ftp://example.com/r.git", "ftp")])
+@pytest.mark.parametrize(
+    ("url", "scheme"),
+    [
+        ("http://example.com/r.git", "http"),
+        ("git://example.com/r.git", "git"),
+        ("ftp://example.com/r.git", "ftp"),
+    ],
+)
 def test_other_transports_are_refused_before_git_runs(tmp_path: Path, url: str, scheme: str) -> None:
     with pytest.raises(CloneError) as caught:
         _clone(url, tmp_path / "d")
     assert str(caught.value) == (
-        f"the {scheme} transport is not allowed (use one of: file, git+ssh, https, ssh, ssh+git, or user@host:path)"
+        f"the {scheme} transport is not allowed "
+        "(use one of: file, git+ssh, https, ssh, ssh+git, or user@host:path)"
     )
     assert not (tmp_path / "d").exists()
 
@@ -100,7 +111,9 @@ def test_size_limit(tmp_path: Path) -> None:
     assert str(caught.value) == "clone is larger than the 100-byte limit"
 
 
-def test_filters_hooks_and_templates_from_config_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filters_hooks_and_templates_from_config_never_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = repo_with(
         tmp_path,
         "src",

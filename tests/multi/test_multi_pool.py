@@ -6,6 +6,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +27,13 @@ from scanner.multi.outcome import (
 from scanner.multi.pool import scan_targets, worker_count
 from scanner.multi.targets import Target
 from scanner.report.jsonout import render_json
+from scanner.report.model import ScanResult
 from scanner.scan import scan_repository
+
+UNREACHABLE = (
+    "file:///nonexistent: could not be scanned: clone failed: "
+    "'/nonexistent' does not appear to be a git repository"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +52,16 @@ def _url(url: str, name: str | None = None) -> Target:
     return Target(name=name or url, url=url)
 
 
-def _summary(results: list[tuple[str, object]]) -> list[tuple[str, list[tuple[str, str, int, int, str]]]]:
+FindingRow = tuple[str, str, int, int, str]
+
+
+def _summary(results: Sequence[tuple[str, ScanResult]]) -> list[tuple[str, list[FindingRow]]]:
     out = []
     for name, result in results:
-        findings = [(f.rule_id, f.location.path, f.location.line, f.location.column, f.message)
-                    for f in result.findings]  # type: ignore[attr-defined]
+        findings = [
+            (f.rule_id, f.location.path, f.location.line, f.location.column, f.message)
+            for f in result.findings
+        ]
         out.append((name, findings))
     return out
 
@@ -64,7 +76,9 @@ def test_worker_count() -> None:
 
 
 def test_clone_is_judged_like_the_checkout(tmp_path: Path) -> None:
-    repo = repo_with(tmp_path, "src", {".claude/settings.json": SETTINGS, ".claude/settings.local.json": SETTINGS})
+    repo = repo_with(
+        tmp_path, "src", {".claude/settings.json": SETTINGS, ".claude/settings.local.json": SETTINGS}
+    )
     server = bare_copy(repo, tmp_path, "server.git")
     results = scan_targets([_path(repo, "local"), _url(server.as_uri(), "remote")], options(), jobs=1)
     local, remote = _summary(results)
@@ -103,7 +117,7 @@ def test_one_failing_target_does_not_stop_the_others(tmp_path: Path) -> None:
     assert [name for name, _ in results] == ["good", "file:///nonexistent", "missing", "file.txt", "also"]
     assert [failure(result) for _, result in results] == [
         None,
-        "file:///nonexistent: could not be scanned: clone failed: '/nonexistent' does not appear to be a git repository",
+        UNREACHABLE,
         "missing: could not be scanned: no such file or directory",
         "file.txt: could not be scanned: not a directory",
         None,
@@ -114,8 +128,7 @@ def test_one_failing_target_does_not_stop_the_others(tmp_path: Path) -> None:
     assert failed.notifications == (
         Notification(
             "error",
-            "file:///nonexistent: could not be scanned: clone failed: '/nonexistent' does not appear to be a git "
-            "repository",
+            UNREACHABLE,
             descriptor=TARGET_FAILED,
         ),
     )
@@ -124,8 +137,7 @@ def test_one_failing_target_does_not_stop_the_others(tmp_path: Path) -> None:
     assert not every_target_failed(results)
     assert failure_report(results) == (
         "ccpolicy: 3 of 5 targets could not be scanned:\n"
-        "  file:///nonexistent: could not be scanned: clone failed: '/nonexistent' does not appear to be a git "
-        "repository\n"
+        f"  {UNREACHABLE}\n"
         "  missing: could not be scanned: no such file or directory\n"
         "  file.txt: could not be scanned: not a directory\n"
     )
@@ -195,8 +207,12 @@ def test_jobs_two_gives_input_order_and_the_same_output_as_jobs_one(tmp_path: Pa
 
 def test_progress_is_silent_when_not_a_terminal(tmp_path: Path) -> None:
     stream = io.StringIO()
-    scan_targets([_path(repo_with(tmp_path, "a")), _path(repo_with(tmp_path, "b"))], options(),
-                 jobs=1, progress_stream=stream)
+    scan_targets(
+        [_path(repo_with(tmp_path, "a")), _path(repo_with(tmp_path, "b"))],
+        options(),
+        jobs=1,
+        progress_stream=stream,
+    )
     assert stream.getvalue() == ""
 
 
@@ -208,7 +224,10 @@ def test_failed_result_and_every_target_failed() -> None:
     assert result.fail_on == opts.fail_on
     assert every_target_failed([("x", result)])
     assert not every_target_failed([])
-    assert failure_report([("x", result)]) == "ccpolicy: 1 of 1 target could not be scanned:\n  x: could not be scanned: why\n"
+    assert (
+        failure_report([("x", result)])
+        == "ccpolicy: 1 of 1 target could not be scanned:\n  x: could not be scanned: why\n"
+    )
 
 
 def test_scan_repository_unchanged_for_plain_paths(tmp_path: Path) -> None:
@@ -220,7 +239,9 @@ def test_scan_repository_unchanged_for_plain_paths(tmp_path: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""
 
 
-def test_whole_scan_of_a_clone_runs_nothing_from_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_whole_scan_of_a_clone_runs_nothing_from_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = repo_with(
         tmp_path,
         "src",

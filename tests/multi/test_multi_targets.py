@@ -90,12 +90,20 @@ def test_list_file_entries_comments_and_relative_paths(tmp_path: Path) -> None:
         f"https://{MARKER}@example.com/org/d.git",
         str(lists / "dir#not-a-comment"),
     ]
-    assert [t.path for t in targets] == [lists / "../a", lists / "b", Path("/abs/c"), None, lists / "dir#not-a-comment"]
+    assert [t.path for t in targets] == [
+        lists / "../a",
+        lists / "b",
+        Path("/abs/c"),
+        None,
+        lists / "dir#not-a-comment",
+    ]
     assert targets[3].url == "https://tok@example.com/org/d.git"
     assert not any(t.from_command_line for t in targets)
 
 
-def test_list_file_given_relative_names_targets_relative_to_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_file_given_relative_names_targets_relative_to_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "lists").mkdir()
     (tmp_path / "lists" / "repos.txt").write_text("../a\nb\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -107,7 +115,10 @@ def test_list_file_given_relative_names_targets_relative_to_cwd(tmp_path: Path, 
 def test_list_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"x\n# c\ngit@h:o/r.git\n")))
     targets = targets_from_list("-")
-    assert [(t.name, t.path, t.url) for t in targets] == [("x", Path("x"), None), ("git@h:o/r.git", None, "git@h:o/r.git")]
+    assert [(t.name, t.path, t.url) for t in targets] == [
+        ("x", Path("x"), None),
+        ("git@h:o/r.git", None, "git@h:o/r.git"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,9 @@ def _tree(root: Path, files: dict[str, str]) -> None:
 def test_walks_up_from_the_scanned_directory(tmp_path: Path) -> None:
     _tree(tmp_path, {"repo/.git/HEAD": "", "repo/ccpolicy.toml": "", "repo/a/b/c/x.sh": ""})
     found = find_policy(tmp_path / "repo" / "a" / "b", cwd=tmp_path)
-    assert found == PolicySource((tmp_path / "repo" / "ccpolicy.toml").resolve(), "ccpolicy", "repo/ccpolicy.toml")
+    assert found == PolicySource(
+        (tmp_path / "repo" / "ccpolicy.toml").resolve(), "ccpolicy", "repo/ccpolicy.toml"
+    )
 
 
 def test_the_nearest_file_wins(tmp_path: Path) -> None:
@@ -59,11 +61,14 @@ def test_pyproject_with_the_tool_table(tmp_path: Path) -> None:
 
 
 def test_pyproject_without_the_table_is_passed_over(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "ccpolicy.toml": "",
-        "repo/pyproject.toml": '[project]\ndependencies = ["ccpolicy>=0.1"]\n',
-        "repo/sub/pyproject.toml": "not = [valid toml\n",  # broken, but not about ccpolicy
-    })
+    _tree(
+        tmp_path,
+        {
+            "ccpolicy.toml": "",
+            "repo/pyproject.toml": '[project]\ndependencies = ["ccpolicy>=0.1"]\n',
+            "repo/sub/pyproject.toml": "not = [valid toml\n",  # broken, but not about ccpolicy
+        },
+    )
     found = find_policy(tmp_path / "repo" / "sub", cwd=tmp_path)
     assert found is not None and found.shown == "ccpolicy.toml"
 
@@ -93,7 +98,9 @@ def test_named_policy_keeps_the_name_the_user_gave(tmp_path: Path) -> None:
 def test_shown_path_is_relative_inside_the_working_directory_else_absolute(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     assert shown_path(tmp_path / "a" / "ccpolicy.toml", cwd=tmp_path) == "a/ccpolicy.toml"
-    assert shown_path(tmp_path / "ccpolicy.toml", cwd=tmp_path / "a") == str((tmp_path / "ccpolicy.toml").resolve())
+    assert shown_path(tmp_path / "ccpolicy.toml", cwd=tmp_path / "a") == str(
+        (tmp_path / "ccpolicy.toml").resolve()
+    )
 
 
 def test_read_bytes_errors(tmp_path: Path) -> None:
@@ -103,6 +110,9 @@ def test_read_bytes_errors(tmp_path: Path) -> None:
         read_bytes(tmp_path, "dir")
     big = tmp_path / "big.toml"
     big.write_bytes(b"#" * (1 << 20 + 1))
-    with pytest.raises(ConfigError, match=r"^big\.toml: 2097152 bytes is too large for a policy file "
-                                          r"\(limit 1048576\)$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^big\.toml: 2097152 bytes is too large for a policy file "
+        r"\(limit 1048576\)$",
+    ):
         read_bytes(big, "big.toml")

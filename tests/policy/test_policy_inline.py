@@ -11,22 +11,46 @@ KNOWN = frozenset({"CCP101", "CCP104", "CCP107", "ACME-gateway-only"})
 @pytest.mark.parametrize(
     ("path", "text", "expected"),
     [
-        ("scripts/run.sh", "export X=0  # ccpolicy: ignore[CCP107] wrapper sets it\n",
-         {1: InlineIgnore(1, ("CCP107",), "wrapper sets it", False)}),
-        (".env", "# ccpolicy: ignore[CCP101,CCP104] sandbox only\nA=1\n",
-         {1: InlineIgnore(1, ("CCP101", "CCP104"), "sandbox only", True)}),
-        (".github/workflows/ci.yml", "env:\n  # ccpolicy:ignore[ CCP101 , CCP104 ]: offline runners\n",
-         {2: InlineIgnore(2, ("CCP101", "CCP104"), "offline runners", True)}),
-        ("Dockerfile", "## ccpolicy: ignore[CCP101] - throwaway image\r\nFROM x\r\n",
-         {1: InlineIgnore(1, ("CCP101",), "throwaway image", True)}),
-        (".devcontainer/devcontainer.json", '{\n  // ccpolicy: ignore[ACME-gateway-only] vendor sandbox\n}\n',
-         {2: InlineIgnore(2, ("ACME-gateway-only",), "vendor sandbox", True)}),
-        (".devcontainer/devcontainer.json", '{ "a": 1 /* ccpolicy: ignore[CCP104] local only */ }\n',
-         {1: InlineIgnore(1, ("CCP104",), "local only", False)}),
-        ("docker-compose.yml", "services: # ccpolicy: ignore[CCP101] test stack\n",
-         {1: InlineIgnore(1, ("CCP101",), "test stack", False)}),
-        ("config/tool.toml", "x = 1 # ccpolicy: ignore[CCP101] r\n",
-         {1: InlineIgnore(1, ("CCP101",), "r", False)}),
+        (
+            "scripts/run.sh",
+            "export X=0  # ccpolicy: ignore[CCP107] wrapper sets it\n",
+            {1: InlineIgnore(1, ("CCP107",), "wrapper sets it", False)},
+        ),
+        (
+            ".env",
+            "# ccpolicy: ignore[CCP101,CCP104] sandbox only\nA=1\n",
+            {1: InlineIgnore(1, ("CCP101", "CCP104"), "sandbox only", True)},
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "env:\n  # ccpolicy:ignore[ CCP101 , CCP104 ]: offline runners\n",
+            {2: InlineIgnore(2, ("CCP101", "CCP104"), "offline runners", True)},
+        ),
+        (
+            "Dockerfile",
+            "## ccpolicy: ignore[CCP101] - throwaway image\r\nFROM x\r\n",
+            {1: InlineIgnore(1, ("CCP101",), "throwaway image", True)},
+        ),
+        (
+            ".devcontainer/devcontainer.json",
+            "{\n  // ccpolicy: ignore[ACME-gateway-only] vendor sandbox\n}\n",
+            {2: InlineIgnore(2, ("ACME-gateway-only",), "vendor sandbox", True)},
+        ),
+        (
+            ".devcontainer/devcontainer.json",
+            '{ "a": 1 /* ccpolicy: ignore[CCP104] local only */ }\n',
+            {1: InlineIgnore(1, ("CCP104",), "local only", False)},
+        ),
+        (
+            "docker-compose.yml",
+            "services: # ccpolicy: ignore[CCP101] test stack\n",
+            {1: InlineIgnore(1, ("CCP101",), "test stack", False)},
+        ),
+        (
+            "config/tool.toml",
+            "x = 1 # ccpolicy: ignore[CCP101] r\n",
+            {1: InlineIgnore(1, ("CCP101",), "r", False)},
+        ),
     ],
 )
 def test_ignore_forms(path: str, text: str, expected: dict[int, InlineIgnore]) -> None:
@@ -53,13 +77,27 @@ def test_a_dockerfile_comment_must_start_its_line() -> None:
 
 
 def test_an_ignore_without_a_reason_suppresses_nothing_and_says_so() -> None:
-    found, notes = ignores_in("run.sh", "export A=1\nexport X=0 # ccpolicy: ignore[CCP107]  \n# ccpolicy: ignore[CCP101] -\n", KNOWN)
+    found, notes = ignores_in(
+        "run.sh", "export A=1\nexport X=0 # ccpolicy: ignore[CCP107]  \n# ccpolicy: ignore[CCP101] -\n", KNOWN
+    )
     assert found == {}
     assert notes == [
-        Notification("warning", "inline ignore without a reason: ignore[CCP107] suppresses nothing until it says "
-                     "why (ccpolicy: ignore[CCP107] <reason>)", "run.sh", 2, "inline-ignore-without-reason"),
-        Notification("warning", "inline ignore without a reason: ignore[CCP101] suppresses nothing until it says "
-                     "why (ccpolicy: ignore[CCP101] <reason>)", "run.sh", 3, "inline-ignore-without-reason"),
+        Notification(
+            "warning",
+            "inline ignore without a reason: ignore[CCP107] suppresses nothing until it says "
+            "why (ccpolicy: ignore[CCP107] <reason>)",
+            "run.sh",
+            2,
+            "inline-ignore-without-reason",
+        ),
+        Notification(
+            "warning",
+            "inline ignore without a reason: ignore[CCP101] suppresses nothing until it says "
+            "why (ccpolicy: ignore[CCP101] <reason>)",
+            "run.sh",
+            3,
+            "inline-ignore-without-reason",
+        ),
     ]
 
 
@@ -68,11 +106,24 @@ def test_malformed_and_unknown_ids() -> None:
     found, notes = ignores_in(".env", text, KNOWN)
     assert found == {3: InlineIgnore(3, ("CCP101",), "why", True)}
     assert notes == [
-        Notification("warning", "inline ignore must name its rules, e.g. `ccpolicy: ignore[CCP101] reason`; it "
-                     "suppresses nothing", ".env", 1, "inline-ignore-malformed"),
-        Notification("warning", "inline ignore names no rule; it suppresses nothing", ".env", 2,
-                     "inline-ignore-malformed"),
-        Notification("warning", "inline ignore names unknown rule 'CCP999'", ".env", 3, "inline-ignore-unknown-rule"),
+        Notification(
+            "warning",
+            "inline ignore must name its rules, e.g. `ccpolicy: ignore[CCP101] reason`; it "
+            "suppresses nothing",
+            ".env",
+            1,
+            "inline-ignore-malformed",
+        ),
+        Notification(
+            "warning",
+            "inline ignore names no rule; it suppresses nothing",
+            ".env",
+            2,
+            "inline-ignore-malformed",
+        ),
+        Notification(
+            "warning", "inline ignore names unknown rule 'CCP999'", ".env", 3, "inline-ignore-unknown-rule"
+        ),
     ]
 
 

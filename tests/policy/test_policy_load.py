@@ -75,10 +75,24 @@ def test_a_full_valid_policy_becomes_plain_data(catalogue: Catalogue) -> None:
         },
         rules=(),
         waivers=(
-            Waiver("CCP101", "alice@example.com", "legacy tooling", datetime.date(2026, 12, 31),
-                   path="legacy/**", line=12, index=0),
-            Waiver("CCP104", "bob", "runners are offline", datetime.date(2027, 1, 31), context="ci:*",
-                   line=18, index=1),
+            Waiver(
+                "CCP101",
+                "alice@example.com",
+                "legacy tooling",
+                datetime.date(2026, 12, 31),
+                path="legacy/**",
+                line=12,
+                index=0,
+            ),
+            Waiver(
+                "CCP104",
+                "bob",
+                "runners are offline",
+                datetime.date(2027, 1, 31),
+                context="ci:*",
+                line=18,
+                index=1,
+            ),
         ),
         inline_ignores=False,
     )
@@ -139,12 +153,16 @@ def test_values_out_of_range_or_of_the_wrong_form(catalogue: Catalogue) -> None:
         "ccpolicy.toml:2: parameters.max_retention_days: must be at least 1, got 0",
         "ccpolicy.toml:3: parameters.approved_providers[1]: 'azure' is not one of: 'first-party', 'bedrock', "
         "'vertex', 'foundry', 'anthropic-aws', 'mantle'",
-        "ccpolicy.toml:4: parameters.approved_gateways[0]: 'https://gw.example.com' is a URL; write the host name "
+        "ccpolicy.toml:4: parameters.approved_gateways[0]: 'https://gw.example.com' is a URL; write the "
+        "host name "
         "only, e.g. llm-gateway.example.com",
-        "ccpolicy.toml:4: parameters.approved_gateways[1]: 'gw.example.com:8443': write the host name without a "
+        "ccpolicy.toml:4: parameters.approved_gateways[1]: 'gw.example.com:8443': write the host name "
+        "without a "
         "port (ports are not compared)",
-        "ccpolicy.toml:4: parameters.approved_gateways[2]: 'bad host' is not a host name or a *.domain pattern",
-        "ccpolicy.toml:5: parameters.approved_org_uuids[0]: 'not-a-uuid' is not an organisation UUID (8-4-4-4-12 "
+        "ccpolicy.toml:4: parameters.approved_gateways[2]: 'bad host' is not a host name or a *.domain "
+        "pattern",
+        "ccpolicy.toml:5: parameters.approved_org_uuids[0]: 'not-a-uuid' is not an organisation UUID "
+        "(8-4-4-4-12 "
         "hexadecimal digits)",
     ]
 
@@ -200,15 +218,19 @@ def test_waivers_need_owner_reason_expiry_and_a_scope(catalogue: Catalogue) -> N
         "ccpolicy.toml:2: waivers[0].expires: field required",
         "ccpolicy.toml:2: waivers[0].owner: field required",
         "ccpolicy.toml:2: waivers[0].reason: field required",
-        "ccpolicy.toml:7: waivers[1].path: '../x' must not contain .. (paths are relative to the repository root)",
-        "ccpolicy.toml:8: waivers[1].context: 'job:build': unknown context kind 'job' (context ids start with ci, "
+        "ccpolicy.toml:7: waivers[1].path: '../x' must not contain .. (paths are relative to the "
+        "repository root)",
+        "ccpolicy.toml:8: waivers[1].context: 'job:build': unknown context kind 'job' (context ids start "
+        "with ci, "
         "compose-service, container, devcontainer, host, managed-policy, project, script)",
         "ccpolicy.toml:9: waivers[1].owner: must not be empty",
         "ccpolicy.toml:10: waivers[1].reason: must not be empty",
-        "ccpolicy.toml:11: waivers[1].expires: expected a date such as 2026-12-31 (a TOML date, without quotes), "
+        "ccpolicy.toml:11: waivers[1].expires: expected a date such as 2026-12-31 (a TOML date, without "
+        "quotes), "
         "got a string",
         "ccpolicy.toml:13: waivers[2].rule: unknown rule id 'CCP999'",
-        "ccpolicy.toml:17: waivers[2].expires: expected a date such as 2026-12-31 (a TOML date, without quotes), "
+        "ccpolicy.toml:17: waivers[2].expires: expected a date such as 2026-12-31 (a TOML date, without "
+        "quotes), "
         "got a date-time",
         "ccpolicy.toml:18: waivers[2].unknown: unknown key (expected one of: context, expires, owner, path, "
         "reason, rule)",
@@ -267,20 +289,24 @@ def test_organisation_rules_are_checked_down_to_each_condition(catalogue: Catalo
     kinds = "ci, compose-service, container, devcontainer, host, managed-policy, project, script"
     assert errors(ORG_RULES, catalogue) == [
         "ccpolicy.toml:9: rules[1].title: field required",
-        "ccpolicy.toml:10: rules[1].id: 'CCP900' is not an organisation rule id: a prefix, a dash and a name, "
+        "ccpolicy.toml:10: rules[1].id: 'CCP900' is not an organisation rule id: a prefix, a dash and a "
+        "name, "
         "e.g. ACME-no-proxy",
         "ccpolicy.toml:11: rules[1].name: 'Bad_Name' is not a kebab-case name such as gateway-only",
-        "ccpolicy.toml:12: rules[1].severity: 'severe' is not one of: 'critical', 'high', 'medium', 'low', 'info'",
+        "ccpolicy.toml:12: rules[1].severity: 'severe' is not one of: 'critical', 'high', 'medium', 'low', "
+        "'info'",
         f"ccpolicy.toml:15: rules[1].check.when[0].control: unknown control 'telemetryx' (known: {controls})",
         "ccpolicy.toml:16: rules[1].check.when[1].state: expected one of: on, off, set, unset, unknown",
         "ccpolicy.toml:16: rules[1].check.when[1].value_matches: not a valid regular expression: missing ), "
         "unterminated subpattern at position 0",
-        "ccpolicy.toml:17: rules[1].check.when[2]: one condition per table: this one combines env and setting",
-        "ccpolicy.toml:18: rules[1].check.when[3]: a condition needs one of: control, env, setting, provider_in, "
+        "ccpolicy.toml:17: rules[1].check.when[2]: one condition per table: this one combines env and "
+        "setting",
+        "ccpolicy.toml:18: rules[1].check.when[3]: a condition needs one of: control, env, setting, "
+        "provider_in, "
         "provider_not_in",
         f"ccpolicy.toml:19: rules[1].check.when[4].provider_not_in: unknown parameter 'approved_provider' "
         f"(known: {params})",
-        "ccpolicy.toml:20: rules[1].check.when[5].greater_than: expected a number or \"param:NAME\"",
+        'ccpolicy.toml:20: rules[1].check.when[5].greater_than: expected a number or "param:NAME"',
         "ccpolicy.toml:20: rules[1].check.when[5].on: dates and times are not allowed in a check",
         "ccpolicy.toml:20: rules[1].check.when[5].on: unknown key in a setting condition (expected one of: "
         "default, equals, greater_than, in, less_than, not_equals, not_in, set_in, setting, state)",
@@ -321,8 +347,13 @@ def test_organisation_rule_ids_count_as_known_everywhere(catalogue: Catalogue) -
         catalogue,
     )
     assert policy.rules == (
-        {"id": "ACME-x", "name": "x", "severity": "low", "title": "X",
-         "check": {"when": [{"setting": "model", "state": "set"}]}},
+        {
+            "id": "ACME-x",
+            "name": "x",
+            "severity": "low",
+            "title": "X",
+            "check": {"when": [{"setting": "model", "state": "set"}]},
+        },
     )
     assert policy.severity == {"ACME-x": "critical"}
 
@@ -334,8 +365,9 @@ def test_bad_toml_syntax_gives_the_line_from_tomllib(catalogue: Catalogue) -> No
     assert errors("a = 1\na = 2\n", catalogue) == [
         "ccpolicy.toml:2: invalid TOML: cannot overwrite a value (column 6)",
     ]
-    assert errors('a = "open', catalogue) == ["ccpolicy.toml:1: invalid TOML: unterminated string (at the end of "
-                                              "the file)"]
+    assert errors('a = "open', catalogue) == [
+        "ccpolicy.toml:1: invalid TOML: unterminated string (at the end of the file)"
+    ]
 
 
 def test_non_utf8_and_bom(catalogue: Catalogue) -> None:

@@ -57,7 +57,9 @@ def test_every_key_of_a_tricky_document_has_its_line() -> None:
 
 
 def test_array_of_tables_under_an_array_of_tables_restarts_per_parent() -> None:
-    text = "[[rules]]\nid = 1\n[[rules.x]]\na = 1\n[[rules]]\nid = 2\n[[rules.x]]\na = 2\n[[rules.x]]\na = 3\n"
+    text = (
+        "[[rules]]\nid = 1\n[[rules.x]]\na = 1\n[[rules]]\nid = 2\n[[rules.x]]\na = 2\n[[rules.x]]\na = 3\n"
+    )
     lines = key_lines(text)
     assert lines[("rules", 1, "x", 0, "a")] == 8
     assert lines[("rules", 1, "x", 1, "a")] == 10

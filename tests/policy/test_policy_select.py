@@ -26,7 +26,7 @@ PRESETS = load_presets()
 
 def _ids(name: str) -> set[str]:
     # Presets may name rules still being written; only existing rules run.
-    return preset_rule_ids(name, PRESETS, frozenset(BUILTIN)) & set(BUILTIN)
+    return set(preset_rule_ids(name, PRESETS, frozenset(BUILTIN))) & set(BUILTIN)
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +43,13 @@ def _args(**kw: object) -> argparse.Namespace:
 
 def test_presets_enable_disable_severity_and_parameters() -> None:
     policy = Policy(
-        path="ccpolicy.toml", kind="ccpolicy", extends=("no-telemetry", "hardened"), enable=("CCP301",),
-        disable=("CCP108",), severity={"CCP104": "high"}, parameters={"max_retention_days": 7},
+        path="ccpolicy.toml",
+        kind="ccpolicy",
+        extends=("no-telemetry", "hardened"),
+        enable=("CCP301",),
+        disable=("CCP108",),
+        severity={"CCP104": "high"},
+        parameters={"max_retention_days": 7},
     )
     ruleset = ruleset_from_policy(policy, BUILTIN, PRESETS, "/repo/ccpolicy.toml")
     expected = (_ids("no-telemetry") | _ids("hardened") | {"CCP301"}) - {"CCP108"}
@@ -57,8 +62,13 @@ def test_presets_enable_disable_severity_and_parameters() -> None:
 
 
 def test_empty_extends_runs_only_what_is_enabled_and_organisation_rules() -> None:
-    org = {"id": "ACME-x", "name": "x", "severity": "low", "title": "X",
-           "check": {"when": [{"setting": "model", "state": "set"}]}}
+    org = {
+        "id": "ACME-x",
+        "name": "x",
+        "severity": "low",
+        "title": "X",
+        "check": {"when": [{"setting": "model", "state": "set"}]},
+    }
     policy = Policy(path="p.toml", kind="ccpolicy", extends=(), enable=("CCP401",), rules=(org,))
     ruleset = ruleset_from_policy(policy, BUILTIN, PRESETS)
     assert [r.id for r in ruleset.rules] == ["ACME-x", "CCP401"]
@@ -67,21 +77,33 @@ def test_empty_extends_runs_only_what_is_enabled_and_organisation_rules() -> Non
 
 
 def test_a_disabled_organisation_rule_does_not_run() -> None:
-    org = {"id": "ACME-x", "name": "x", "severity": "low", "title": "X",
-           "check": {"when": [{"setting": "model", "state": "set"}]}}
+    org = {
+        "id": "ACME-x",
+        "name": "x",
+        "severity": "low",
+        "title": "X",
+        "check": {"when": [{"setting": "model", "state": "set"}]},
+    }
     policy = Policy(path="p.toml", kind="ccpolicy", extends=(), disable=("ACME-x",), rules=(org,))
     assert ruleset_from_policy(policy, BUILTIN, PRESETS).rules == ()
 
 
 def test_require_repo_controls_false_takes_project_contexts_out_of_the_control_rules() -> None:
-    policy = Policy(path="p.toml", kind="ccpolicy", extends=("strict",),
-                    parameters={"require_repo_controls": False})
+    policy = Policy(
+        path="p.toml", kind="ccpolicy", extends=("strict",), parameters={"require_repo_controls": False}
+    )
     ruleset = ruleset_from_policy(policy, BUILTIN, PRESETS)
     changed = sorted(r.id for r in ruleset.rules if r.check != BUILTIN[r.id].check)
     assert changed == ["CCP101", "CCP102", "CCP103", "CCP104", "CCP105", "CCP106"]
     ccp101 = next(r for r in ruleset.rules if r.id == "CCP101")
     assert ccp101.check["contexts"] == [
-        "ci", "container", "devcontainer", "compose-service", "host", "managed-policy", "script",
+        "ci",
+        "container",
+        "devcontainer",
+        "compose-service",
+        "host",
+        "managed-policy",
+        "script",
     ]
     assert ccp101.check["when"] == BUILTIN["CCP101"].check["when"]
 
@@ -205,10 +227,22 @@ print(code, "pydantic" in sys.modules)
 
 
 def _probe(cwd: Path, cache_home: Path, *args: str) -> str:
-    env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(cache_home), "NO_COLOR": "1",
-           "PYTHONPATH": str(ROOT), "HOME": str(cache_home)}
-    out = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                         timeout=120, check=False)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "XDG_CACHE_HOME": str(cache_home),
+        "NO_COLOR": "1",
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(cache_home),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     return out.stdout.strip().splitlines()[-1]
 
 

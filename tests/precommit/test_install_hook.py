@@ -98,7 +98,9 @@ def test_commit_with_a_violation_is_blocked_and_a_clean_one_passes(
     stage(repo, {".env": FIXED})
     passed = git_commit(repo)
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert passed.stderr.splitlines() == ["ccpolicy: 0 findings in 1 configuration file; none at or above high."]
+    assert passed.stderr.splitlines() == [
+        "ccpolicy: 0 findings in 1 configuration file; none at or above high."
+    ]
     assert head(repo) != before
 
 
@@ -171,7 +173,9 @@ def test_hooks_path_from_the_user_config(
     assert hooks_directory(repo) == tmp_path / "local-hooks"
 
 
-def test_worktrees_share_the_common_hooks_directory(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_worktrees_share_the_common_hooks_directory(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     worktree = tmp_path / "wt"
     git(repo, "worktree", "add", "-q", str(worktree))
     hook = repo / ".git/hooks/pre-commit"
@@ -179,8 +183,16 @@ def test_worktrees_share_the_common_hooks_directory(repo: Path, tmp_path: Path, 
 
 
 def test_not_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert install(capsys, str(tmp_path)) == (2, "", f"ccpolicy: error: {tmp_path}: not inside a git repository\n")
-    assert install(capsys, str(tmp_path / "nope")) == (2, "", f"ccpolicy: error: {tmp_path / 'nope'}: not a directory\n")
+    assert install(capsys, str(tmp_path)) == (
+        2,
+        "",
+        f"ccpolicy: error: {tmp_path}: not inside a git repository\n",
+    )
+    assert install(capsys, str(tmp_path / "nope")) == (
+        2,
+        "",
+        f"ccpolicy: error: {tmp_path / 'nope'}: not a directory\n",
+    )
 
 
 def test_command_is_this_installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

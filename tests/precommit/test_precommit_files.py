@@ -29,7 +29,9 @@ def test_hook_definition() -> None:
     assert {key: value for key, value in definition.items() if key != "files"} == {
         "id": "ccpolicy",
         "name": "ccpolicy (Claude Code policy)",
-        "description": "Judge the Claude Code configuration being committed (the git index) against your policy.",
+        "description": (
+            "Judge the Claude Code configuration being committed (the git index) against your policy."
+        ),
         "entry": "ccpolicy scan --staged --format short",
         "language": "python",
         "pass_filenames": False,

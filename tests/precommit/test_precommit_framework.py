@@ -28,7 +28,9 @@ KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"
 LEAK = f"ANTHROPIC_API_KEY={KEY}\n"
 CLEAN = "FOO=1\n"
 FIXED = "FOO=2\n"
-HOOK_LINE = re.compile(r"^ccpolicy \(Claude Code policy\)\.+(?P<status>Passed|Failed|\(no files to check\)Skipped)$")
+HOOK_LINE = re.compile(
+    r"^ccpolicy \(Claude Code policy\)\.+(?P<status>Passed|Failed|\(no files to check\)Skipped)$"
+)
 FAILED_BLOCK = [
     "- hook id: ccpolicy",
     "- exit code: 1",
@@ -154,7 +156,9 @@ def test_try_repo(hook_source: tuple[Path, str], pre_commit_home: Path, tmp_path
     repo = make_repo(tmp_path)
     commit(repo, {"README.md": "readme\n"}, "initial")
     stage(repo, {".env": LEAK})
-    result = run(repo, [sys.executable, "-m", "pre_commit", "try-repo", str(source), "ccpolicy"], pre_commit_home)
+    result = run(
+        repo, [sys.executable, "-m", "pre_commit", "try-repo", str(source), "ccpolicy"], pre_commit_home
+    )
     assert result.returncode == 1, result.stdout
     status, after = hook_report(result.stdout)
     assert status == "Failed"

@@ -423,6 +423,12 @@ def test_comments() -> None:
     assert names(parsed) == [("env", "KEPT", "1"), ("env", "HASH", "a#b"), ("env", "SPACED", "a")]
 
 
+def test_quotes_in_comments_after_commands_do_not_open_strings() -> None:
+    parsed = sh("ls -la # it's here\nexport A=1\necho done # \"quoted\nexport B=2\n")
+    assert names(parsed) == [("env", "A", "1"), ("env", "B", "2")]
+    assert parsed.notifications == ()
+
+
 def test_heredoc_bodies_are_not_assignments() -> None:
     parsed = sh(
         "cat <<EOF > /etc/profile.d/x.sh\n"
