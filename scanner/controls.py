@@ -49,7 +49,7 @@ def control_state(ctx: Context, name: str, kb: KnowledgeBase) -> ControlState:
             ignored.append(eff)
     for key, wanted in control.disabled_by_setting:
         eff = ctx.settings.get(key)
-        if eff is not None and eff.winner is not None and eff.value == wanted:
+        if eff is not None and eff.winner is not None and _same(eff.value, wanted):
             return ControlState(control, True, by=eff)
         if eff is not None and eff.ignored:
             ignored.append(eff)
@@ -69,3 +69,10 @@ def control_state(ctx: Context, name: str, kb: KnowledgeBase) -> ControlState:
     return ControlState(
         control, False, ineffective=tuple(ineffective), ignored=tuple(ignored), host_override=override
     )
+
+
+def _same(actual: object, wanted: object) -> bool:
+    """Equal in value and JSON type: `false` is not `0`, `1.0` is `1`."""
+    if isinstance(actual, bool) or isinstance(wanted, bool):
+        return isinstance(actual, bool) and isinstance(wanted, bool) and actual == wanted
+    return actual == wanted

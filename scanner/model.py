@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 # A JSON-like value as read from a settings file, a YAML document or a shell line.
-JSONValue = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]
+JSONValue = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]  # noqa: UP007 (a runtime alias: `|` cannot take forward-reference strings on 3.10)
 
 
 class Severity(enum.IntEnum):

@@ -49,6 +49,8 @@ def shown(name: str, value: object, kb: KnowledgeBase | None = None, *, limit: i
         text = value
     if is_secret_name(name, kb) and text:
         return mask(text)
+    if len(text) > limit * 4:  # scrub() looks at every character: bound the work, keep enough context
+        text = text[: limit * 4]
     text = scrub(text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"

@@ -35,6 +35,10 @@ class Inputs:
     notifications: tuple[Notification, ...]
     tracked: frozenset[str] | None
     is_git: bool
+    # The scanned root's path inside its git repository ("app/"), for GitHub-facing outputs.
+    repo_prefix: str = ""
+    # True when `tracked` is the git index itself (a staged scan), so checks need not re-read it.
+    tracked_is_index: bool = False
 
 
 def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
@@ -55,8 +59,22 @@ def read_repository(root: Path, *, tracked_only: bool) -> Inputs:
         if text is not None:
             items.append((path, kind, text))
     return Inputs(
-        tuple(parse_texts(items)), tuple(notes), listing.tracked if listing.is_git else None, listing.is_git
+        tuple(parse_texts(items)),
+        tuple(notes),
+        listing.tracked if listing.is_git else None,
+        listing.is_git,
+        repo_prefix=repo_prefix(root) if listing.is_git else "",
     )
+
+
+def repo_prefix(root: Path) -> str:
+    """The root's path relative to the top of its git work tree, e.g. "app/" ("" at the top)."""
+    from scanner.gitsafe import GitError, run_git
+
+    try:
+        return run_git(root, "rev-parse", "--show-prefix").decode("utf-8", "replace").strip()
+    except (GitError, OSError):
+        return ""
 
 
 def judge(root: Path, inputs: Inputs, options: ScanOptions) -> ScanResult:
@@ -77,6 +95,7 @@ def judge_contexts(
         tracked=inputs.tracked,
         is_git=inputs.is_git,
         root=str(root),
+        tracked_is_index=inputs.tracked_is_index,
     )
     findings, rule_notes = evaluate(options.rules, check_input, severity_overrides=options.severity_overrides)
     notes = [*inputs.notifications, *rule_notes]
@@ -92,7 +111,10 @@ def judge_contexts(
         files_scanned=len(inputs.files),
         category=options.category,
         fail_on=options.fail_on,
-        extra={"texts": {f.path: f.text for f in inputs.files if f.text is not None}},
+        extra={
+            "texts": {f.path: f.text for f in inputs.files if f.text is not None},
+            "repo_prefix": inputs.repo_prefix,
+        },
     )
 
 

@@ -25,7 +25,7 @@ from scanner.discovery.staged import inherited_index_file, read_staged
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError, run_git
 from scanner.report.model import ScanResult
-from scanner.scan import Inputs, ScanOptions, judge, parse_texts
+from scanner.scan import Inputs, ScanOptions, judge, parse_texts, repo_prefix
 
 STAGED_CATEGORY = "staged"
 
@@ -55,7 +55,10 @@ def read_staged_inputs(scan_root: Path) -> Inputs:
     # Everything read comes from the index, so all of it is tracked: a staged
     # .claude/settings.local.json is about to be committed.
     tracked = frozenset(file.path for file in snapshot.files)
-    return Inputs(tuple(parsed), snapshot.notifications, tracked, True)
+    return Inputs(
+        tuple(parsed), snapshot.notifications, tracked, True,
+        repo_prefix=repo_prefix(scan_root), tracked_is_index=True,
+    )
 
 
 def scan_staged(scan_root: Path, options: ScanOptions) -> ScanResult:

@@ -18,6 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from gitrepo import (
+    commit,
+    git,
+    isolate_git_config,
+    isolated_env,
+    make_repo,
+    snapshot_tree,
+    stage,
+    write_files,
+)
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.history import iter_history
@@ -35,16 +45,6 @@ from scanner.gitsafe import (
     run_git,
     safe_repo,
     stream_git,
-)
-from tests.gitrepo import (
-    commit,
-    git,
-    isolate_git_config,
-    isolated_env,
-    make_repo,
-    snapshot_tree,
-    stage,
-    write_files,
 )
 
 HOOKS = (

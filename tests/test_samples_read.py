@@ -47,16 +47,30 @@ def test_every_sample_parses_without_an_internal_error() -> None:
             label = indexed.get(rel, "")
             kind = FileKind.MCP if label == "mcp" else KIND_BY_INDEX.get(label, FileKind.SETTINGS_PROJECT)
         parsed = parse_file(rel, path.read_text(encoding="utf-8", errors="replace"), kind)
-        assert not [n for n in parsed.notifications if n.descriptor in ("internal-parse-error", "too-complex")], rel
+        assert not [
+            n for n in parsed.notifications if n.descriptor in ("internal-parse-error", "too-complex")
+        ], rel
         checked += 1
     assert checked >= 90
 
 
 def test_scanning_the_samples_folder_completes() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "scanner", "scan", str(SAMPLES), "--no-policy", "--format", "json",
-         "--fail-on", "never"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "scanner",
+            "scan",
+            str(SAMPLES),
+            "--no-policy",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr

@@ -21,6 +21,7 @@ class CheckInput:
     tracked: frozenset[str] | None = None  # files tracked by git; None outside git
     is_git: bool = False
     root: str = ""
+    tracked_is_index: bool = False  # `tracked` was read from the git index (staged scans)
 
 
 class Check(Protocol):

@@ -15,7 +15,7 @@ from scanner.semantics import Reading, reading
 
 
 def context_prefix(ctx: Context) -> str:
-    """ "In job review in .github/workflows/claude.yml" and the like, to open a sentence."""
+    """The opening of a sentence about the context, e.g. `In job review in .github/workflows/c.yml`."""
     if ctx.kind is ContextKind.PROJECT and "not_in_effect" not in ctx.attributes:
         return f"In {ctx.label} (the repository's own configuration)"
     if ctx.kind is ContextKind.MANAGED_POLICY:

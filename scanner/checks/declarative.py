@@ -25,6 +25,7 @@ Conditions (see README "Writing your own rules" for the full reference):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -107,13 +108,19 @@ def _control(cond: Mapping[str, Any], ctx: Context, kb: KnowledgeBase) -> Match:
         )
         details.append(f"{eff.name} is set in {obs.location.short()}, but {why}")
     if not details:
-        details.append(f"nothing in its configuration sets {_names(state.control.disabled_by)}")
+        switches = [*state.control.disabled_by]
+        switches += [f"{key}: {json.dumps(value)}" for key, value in state.control.disabled_by_setting]
+        details.append(
+            f"nothing in its configuration sets {_names(switches)}"
+            if switches
+            else "nothing in its configuration turns it off"
+        )
     if state.host_override:
         details.append(
             f"the {state.host_override} provider would switch it off by default, but "
             "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST is set"
         )
-    if ctx.provider.evidence is not None and not ctx.provider.certain:
+    if ctx.provider.evidence is not None and not ctx.provider.certain and state.control.off_on_providers:
         details.append(
             f"{ctx.provider.evidence.name} is not a literal, so the first-party default is assumed"
         )
@@ -203,11 +210,16 @@ def _setting(cond: Mapping[str, Any], ctx: Context, scan: CheckInput) -> Match:
     values = {"setting": key, "value": shown_value, "where": _where(eff)}
     if eff.winner is not None:
         detail = f"{key} is {shown_value} in {_where(eff)}"
+    elif eff.ignored:
+        # Set, but where Claude Code skips it (an invalid value, a scope that ignores the key).
+        where = eff.ignored[0].location.short()
+        fallback = f", so the default {shown_value} applies" if "default" in cond else ""
+        detail = f"{key} in {where} is ignored by Claude Code{fallback}"
     elif "default" in cond:
         detail = f"{key} is not set, so the default {shown_value} applies"
     else:
         detail = f"{key} is not set"
-    return Match(ok, [eff] if eff.winner else [], [detail], values)
+    return Match(ok, [eff] if eff.winner or eff.ignored else [], [detail], values)
 
 
 def _provider(cond: Mapping[str, Any], ctx: Context, scan: CheckInput) -> Match:
@@ -294,7 +306,8 @@ def _finding(rule: Rule, ctx: Context, matches: list[Match], messages: Mapping[s
 def condition_subjects(rule: Rule) -> str:
     """What a context finding is about, independent of the evidence (for stable fingerprints)."""
     subjects = []
-    for cond in rule.check.get("when", []) or []:
+    when = rule.check.get("when")
+    for cond in when if isinstance(when, list) else []:
         if isinstance(cond, dict):
             for k in ("control", "env", "setting"):
                 if k in cond:

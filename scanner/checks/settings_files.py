@@ -45,8 +45,9 @@ def rejected_file(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
                 continue
             effect = "Claude Code rejects the whole file"
         first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
-        line = first.get("line") if isinstance(first.get("line"), int) else 1
-        column = first.get("column") if isinstance(first.get("column"), int) else 1
+        raw_line, raw_column = first.get("line"), first.get("column")
+        line = raw_line if isinstance(raw_line, int) else 1
+        column = raw_column if isinstance(raw_column, int) else 1
         why = str(first.get("message") or "it is not valid JSON")
         count = len(errors) if isinstance(errors, list) else 1
         more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
@@ -58,7 +59,7 @@ def rejected_file(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
         yield finding(
             rule,
             f"{parsed.path} is not strict JSON: {why}{more}; {effect}.{lost_text}",
-            Location(parsed.path, int(line), int(column)),
+            Location(parsed.path, line, column),
             key="file",
         )
 
@@ -133,7 +134,15 @@ def committed_local(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
 
 
 def _tracked_paths(scan: CheckInput, paths: list[str]) -> set[str]:
-    """Which of `paths` git tracks, read from the index through GitPython (imported only here)."""
+    """Which of `paths` git tracks, read from the index through GitPython (imported only here).
+
+    The listing already knows what git tracks; GitPython confirms it from the index only when a
+    local settings file is actually tracked, so the common case imports nothing. A staged scan's
+    listing *is* the index (possibly the temporary one git hands a hook), so it is trusted as is.
+    """
+    listed = {p for p in paths if scan.tracked is not None and p in scan.tracked}
+    if scan.tracked_is_index or (scan.tracked is not None and not listed):
+        return listed
     try:
         from pathlib import Path
 

@@ -144,6 +144,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def render(fmt: str, results: Sequence[tuple[str, ScanResult]]) -> str:
+    if fmt in ("sarif", "annotations", "markdown"):
+        from scanner.report.reroot import to_repository_root
+
+        results = [(target, to_repository_root(result)) for target, result in results]
     if fmt == "json":
         from scanner.report.jsonout import render_json
 

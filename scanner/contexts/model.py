@@ -85,9 +85,7 @@ class Effective:
         """Unset or `""` both mean unset to Claude Code (reference 2.1)."""
         if self.winner is None:
             return False
-        if self.value_kind is ValueKind.LITERAL and self.value == "":
-            return False
-        return True
+        return not (self.value_kind is ValueKind.LITERAL and self.value == "")
 
     @property
     def locations(self) -> tuple[Location, ...]:

@@ -239,6 +239,7 @@ class RepoContextBuilder:
                     _settings_anchor(parsed),
                     layers,
                     self.kb,
+                    _legacy_managed_attributes(parsed.path),
                 )
             )
         return out
@@ -403,6 +404,15 @@ class RepoContextBuilder:
             layers,
             self.kb,
         )
+
+
+def _legacy_managed_attributes(path: str) -> dict[str, str]:
+    """A managed file in the legacy Windows ProgramData folder is a stale policy (CCP504)."""
+    from scanner.checks.managed_paths import legacy_managed_path
+
+    if legacy_managed_path(path):
+        return {"not_in_effect": "Claude Code no longer reads C:\\ProgramData\\ClaudeCode (since v2.1.75)"}
+    return {}
 
 
 def _strings(value: JSONValue) -> list[str]:

@@ -78,8 +78,9 @@ def _merge(lower: JSONValue, higher: JSONValue) -> JSONValue:
             merged[key] = _merge(merged[key], value) if key in merged else value
         return merged
     if isinstance(lower, list) and isinstance(higher, list):
-        out = list(higher)
-        out.extend(item for item in lower if item not in out)
+        # Lists concatenate in precedence order (lowest first), duplicates removed (reference 1.3-1.4).
+        out = list(lower)
+        out.extend(item for item in higher if item not in out)
         return out
     return higher
 
@@ -98,9 +99,11 @@ def resolve_settings(layers: Sequence[Layer], kb: KnowledgeBase) -> dict[str, Ef
         counted: list[Observation] = []
         ignored: list[Observation] = []
         for layer, obs in by_key[key]:
-            if not layer.in_effect or scope_ignores(kb, key, layer.kind):
-                ignored.append(obs)
-            elif validate_setting(kb, key, obs.value) is not None and layer.kind is not LayerKind.MANAGED:
+            if (
+                not layer.in_effect
+                or scope_ignores(kb, key, layer.kind)
+                or (validate_setting(kb, key, obs.value) is not None and layer.kind is not LayerKind.MANAGED)
+            ):
                 ignored.append(obs)
             else:
                 counted.append(obs)
@@ -139,12 +142,13 @@ def resolve_provider(env: dict[str, Effective], kb: KnowledgeBase) -> Provider:
             break
         if r.state in (Switch.ON, Switch.UNKNOWN) and uncertain is None:
             uncertain = eff
+    evidence: Effective | None
     if chosen is not None:
         name, evidence = chosen
-        # Mantle combined with Bedrock is still Bedrock's platform (reference 2.3).
-        certain = uncertain is None
     else:
-        name, evidence, certain = "first-party", uncertain, uncertain is None
+        name, evidence = "first-party", uncertain
+    # An earlier switch that may be on (a reference, an undocumented value) makes the choice uncertain.
+    certain = uncertain is None
     base_var = PROVIDER_BASE_URLS.get(name, "ANTHROPIC_BASE_URL")
     base = env.get(base_var)
     base_url = base.value if base is not None and base.is_set and isinstance(base.value, str) else None

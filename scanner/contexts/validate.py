@@ -23,9 +23,7 @@ def scope_ignores(kb: KnowledgeBase, key: str, layer: LayerKind) -> bool:
         return layer in (LayerKind.PROJECT, LayerKind.LOCAL, LayerKind.CLI)
     if spec.scope == "user-local-managed":
         return layer is LayerKind.PROJECT
-    if spec.scope == "global-config":
-        return True
-    return False
+    return spec.scope == "global-config"
 
 
 def _type_name(value: JSONValue) -> str:
@@ -66,11 +64,10 @@ def validate_setting(kb: KnowledgeBase, key: str, value: JSONValue) -> str | Non
             return f"{key} must be at most {spec.maximum:g}"
     if t in ("string", "command") and not isinstance(value, str):
         return f"{key} must be a string, not {got}"
-    if t == "enum":
-        if not isinstance(value, str) or (spec.enum and value not in spec.enum):
-            allowed = ", ".join(f'"{v}"' for v in spec.enum)
-            shown = f'"{value}"' if isinstance(value, str) else got
-            return f"{key} must be one of {allowed}, not {shown}"
+    if t == "enum" and (not isinstance(value, str) or (spec.enum and value not in spec.enum)):
+        allowed = ", ".join(f'"{v}"' for v in spec.enum)
+        shown = f'"{value}"' if isinstance(value, str) else got
+        return f"{key} must be one of {allowed}, not {shown}"
     if t == "string-or-array":
         ok = isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
         if not ok:

@@ -230,13 +230,14 @@ def iter_history(
 ) -> Generator[HistoryChange, None, None]:
     """Every commit's added lines in candidate files, oldest first (git's --reverse order).
 
-    `repo_root` may be any directory of the work tree (or a bare repository); paths are relative
-    to the top of the work tree. Within a commit, files come sorted by path. `since` is a revision (commit, tag, branch):
-    only commits not reachable from it are read (`since..HEAD`). `all_branches` reads every
-    ref instead of HEAD. A repository without commits yields nothing. In a shallow clone the
-    oldest available commit shows its files as added. Merge commits show nothing (what they
-    bring is read in the commits that made it). Files that cannot be read (binary, too large,
-    missing from a partial clone) come with a notification instead of lines.
+    `repo_root` may be any directory of the work tree, or a bare repository; paths are relative
+    to the top of the work tree. Within a commit, files come sorted by path. `since` is a
+    revision (commit, tag, branch): only commits not reachable from it are read
+    (`since..HEAD`). `all_branches` reads every ref instead of HEAD. A repository without
+    commits yields nothing. In a shallow clone the oldest available commit shows its files as
+    added. Merge commits show nothing (what they bring is read in the commits that made it).
+    Files that cannot be read (binary, too large, missing from a partial clone) come with a
+    notification instead of lines.
     Raises DiscoveryError when `repo_root` is not a repository or `since` is not a commit.
     """
     try:

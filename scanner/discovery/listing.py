@@ -2,12 +2,19 @@
 
 In git, ONE `git ls-files -z -s -t --cached --deleted --others --exclude-standard` gives
 everything: tracked entries with their mode (so symlinks and submodules are known without a
-stat), the tracked ones missing on disk (tag R), and untracked files that are not ignored. Only
-untracked entries are stat'ed (git gives no mode for them), so the cost stays with git.
+stat), the tracked ones missing on disk (tag R), and untracked files that are not ignored.
+Python stats only what git left open: untracked entries, tracked symlinks and skip-worktree
+entries. A tracked file whose type changed on disk (now a directory or a symlink) is listed as
+the index has it: git would only notice by comparing content, which can run filter drivers,
+and read.read_text refuses anything that is not a regular file inside the root anyway.
+
+Measured on a 10,000-file repository (2 CPUs, loaded): the git call takes ~100 ms, of which
+--deleted costs ~25 ms (an lstat per tracked file); list_files adds ~20 ms and candidates ~10 ms.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from dataclasses import dataclass
@@ -20,7 +27,8 @@ from scanner.gitsafe import GitError, run_git
 from scanner.model import FileKind, Notification
 
 # Never descended when walking, and untracked files under them are dropped in git mode:
-# dependencies, virtual environments and caches are not the project's configuration.
+# dependencies, virtual environments and caches are not the project's configuration. Tracked
+# files under them stay: the repository chose to commit them.
 SKIPPED_DIRS: frozenset[str] = frozenset(
     {
         ".git",
@@ -43,7 +51,7 @@ VENV_MARKER = "pyvenv.cfg"
 
 _MODE_SYMLINK = "120000"
 _MODE_GITLINK = "160000"
-_TRACKED_TAGS = frozenset("HMC")  # cached, unmerged, changed; S (skip-worktree) is not on disk
+_TRACKED_TAGS = frozenset("HMC")  # cached, unmerged, changed (S, skip-worktree, is checked on disk)
 
 
 @dataclass(frozen=True)
@@ -298,13 +306,7 @@ def list_files(root: Path, *, tracked_only: bool = False) -> FileListing:
         raise DiscoveryError(f"--tracked-only needs a git work tree, and {root} is not in one")
     walked = _walk_listing(root, real_root)
     if notes:
-        walked = FileListing(
-            root=walked.root,
-            is_git=False,
-            files=walked.files,
-            tracked=walked.tracked,
-            notifications=tuple(notes) + walked.notifications,
-        )
+        walked = dataclasses.replace(walked, notifications=tuple(notes) + walked.notifications)
     return walked
 
 

@@ -131,6 +131,11 @@ class PatternRule:
         return self.pattern.fullmatch(base) is not None
 
 
+# `dockerfile.py`, `Dockerfile.md`, `containerfile_test.go`: source and docs about Dockerfiles, not Dockerfiles.
+_NOT_SOURCE = (
+    r"(?![^/]*\.(?:dockerignore|py|pyc|pyi|md|rst|txt|json|ya?ml|toml|js|ts|go|rs|rb|java|sh|cfg|ini|lock|html)$)"
+)
+
 PATTERN_RULES: tuple[PatternRule, ...] = (
     PatternRule(
         FileKind.WORKFLOW,
@@ -174,12 +179,12 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
     PatternRule(
         FileKind.DOCKERFILE,
         "ockerfile",
-        re.compile(r"(?![^/]*\.dockerignore$)[Dd]ockerfile[.\-_][^/]+"),
+        re.compile(_NOT_SOURCE + r"[Dd]ockerfile[.\-_][^/]+"),
     ),
     PatternRule(
         FileKind.DOCKERFILE,
         "ontainerfile",
-        re.compile(r"(?![^/]*\.dockerignore$)[Cc]ontainerfile[^/]*"),
+        re.compile(_NOT_SOURCE + r"[Cc]ontainerfile[^/]*"),
     ),
     PatternRule(
         FileKind.COMPOSE,

@@ -178,7 +178,6 @@ def _machine_files(
         for live in (read_live_policy("HKLM"), read_live_environment("HKLM")):
             if live is not None:
                 hklm.append(reader.add(live, disc.ROLE_REGISTRY_EXPORT))
-    device_plist = by_role.get(disc.ROLE_PLIST_DEVICE, [])
 
     def one(role: str) -> ParsedFile | None:
         items = by_role.get(role, [])
@@ -190,7 +189,7 @@ def _machine_files(
         dropins=tuple(by_role.get(disc.ROLE_MANAGED_DROPIN, [])),
         managed_mcp=one(disc.ROLE_MANAGED_MCP),
         legacy=tuple(by_role.get(disc.ROLE_LEGACY_MANAGED, [])),
-        plist=device_plist[0] if device_plist else None,
+        plist=one(disc.ROLE_PLIST_DEVICE),
         hklm=tuple(hklm),
         wsl_file=one(disc.ROLE_WSL_MANAGED_FILE),
         wsl_dropins=tuple(by_role.get(disc.ROLE_WSL_MANAGED_DROPIN, [])),
@@ -296,9 +295,11 @@ def _machine_dir(fs: HostFS, raw: str) -> str:
     real = Path(raw).resolve()
     if fs.live:
         return str(real).replace("\\", "/")
-    inside = fs.machine_path(real) if Path(raw).is_absolute() and Path(raw).exists() else None
-    if inside is not None and str(real).startswith(str(Path(fs.root).resolve())):
+    # A directory of the mounted root, given as mounted (relative or absolute) ...
+    inside = fs.machine_path(real) if real.is_dir() else None
+    if inside is not None:
         return inside
+    # ... or as it is on the audited machine.
     text = raw.replace("\\", "/")
     if text.startswith("/") or (fs.os_name == WINDOWS and len(text) > 2 and text[1:3] == ":/"):
         return posixpath.normpath(text)

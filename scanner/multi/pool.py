@@ -51,6 +51,8 @@ def scan_targets(
     """(target name, result) for every target, in the order given."""
     stream = sys.stderr if progress_stream is None else progress_stream
     workers = worker_count(jobs, len(targets))
+    if workers > 1 and not _picklable(options):
+        workers = 1  # an organisation rule that cannot cross a process boundary: scan here instead
     run = _Run(options, Path(tempfile.mkdtemp(prefix="ccpolicy-clones-")), limits or Limits())
     try:
         with progress(stream, len(targets)) as advance:
@@ -61,6 +63,16 @@ def scan_targets(
     finally:
         remove_tree(run.workdir)
     return [(target.name, result) for target, result in zip(targets, results, strict=True)]
+
+
+def _picklable(options: ScanOptions) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(options)
+    except Exception:  # pickling can fail with almost any exception type
+        return False
+    return True
 
 
 def _in_process(targets: Sequence[Target], run: _Run, advance: Advance) -> list[ScanResult]:

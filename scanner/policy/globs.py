@@ -1,4 +1,8 @@
-"""Path globs for `exclude` and waiver `path`: POSIX paths relative to the scan root.
+"""Path globs for `exclude` and waiver `path`: POSIX paths relative to the scanned directory.
+
+That is the repository root when a repository is scanned (the usual case, where the policy file
+sits). Scanning a subdirectory explicitly scans it: patterns then apply below it, the way the
+same central policy applies to every repository of a `--repos-from` run.
 
 `*` and `?` stay inside one path segment, `**` spans segments (`fixtures/**`, `**/legacy/*.sh`),
 `[abc]` is a character class. A pattern that matches a directory matches everything below it,

@@ -134,6 +134,8 @@ def _schema_message(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return "field required"
     if kind == "extra_forbidden":
+        if len(loc) == 1 and loc[0] in _allowed_keys(("parameters",)):
+            return f"unknown key: {loc[0]} is a parameter; put it under [parameters]"
         allowed = _allowed_keys(loc[:-1])
         noun = "parameter" if loc[:1] == ("parameters",) and len(loc) == 2 else "key"
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)

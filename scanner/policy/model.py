@@ -140,7 +140,8 @@ class Waiver(_Strict):
     rule: NonEmptyStr = Field(description="The rule id the waiver applies to, e.g. CCP101.")
     path: PathGlob | None = Field(
         default=None,
-        description="Glob over the finding's file path, relative to the repository root ('**' spans "
+        description="Glob over the finding's file path, relative to the scanned directory, normally the "
+        "repository root ('**' spans "
         "directories). Give path, context or both.",
     )
     context: ContextPattern | None = Field(
@@ -203,7 +204,8 @@ class PolicyFile(_Strict):
     disable: list[str] = Field(default=[], description="Rule ids never to run.")
     exclude: list[PathGlob] = Field(
         default=[],
-        description="Paths never scanned: globs relative to the repository root, e.g. fixtures/** or vendor.",
+        description="Paths never scanned: globs relative to the scanned directory (normally the repository "
+        "root), e.g. fixtures/** or vendor.",
     )
     severity: dict[str, SeverityName] = Field(
         default={}, description="Severity overrides: rule id = critical, high, medium, low or info."

@@ -23,8 +23,9 @@ extends = ["recommended"]
 #| enable = ["CCP503"]
 #| disable = ["CCP108"]
 
-# Paths never scanned: globs relative to the repository root. `*` stays inside a directory, `**`
-# spans directories, and a directory pattern covers everything below it.
+# Paths never scanned: globs relative to the scanned directory (normally the repository root).
+# `*` stays inside a directory, `**` spans directories, and a directory pattern covers everything
+# below it.
 #| exclude = ["fixtures/**", "vendor"]
 
 # Whether `ccpolicy: ignore[RULE] reason` comments in scanned files (shell, YAML, TOML, dotenv,
@@ -35,8 +36,9 @@ extends = ["recommended"]
 #| [severity]
 #| CCP104 = "high"
 
-# Values the rules compare against. Each line shows an example; the default is in brackets.
-#| [parameters]
+# Values the rules compare against (uncomment under this line). Each shows an example; the default
+# is in brackets.
+[parameters]
 # API providers Claude Code may use: first-party, bedrock, vertex, foundry, anthropic-aws, mantle
 # [unset: every provider is approved; [] approves none].
 #| approved_providers = ["bedrock", "first-party"]

@@ -19,12 +19,12 @@ def render_sarif_log(results: Sequence[tuple[str, ScanResult]]) -> str:
     if len(results) == 1:
         return render_sarif(results[0][1], file_texts=_texts(results[0][1]))
     logs = [json.loads(render_sarif(r, file_texts=_texts(r))) for _, r in results]
-    merged = logs[0]
-    merged["runs"] = []
-    for (target, _result), log in zip(results, logs):
+    runs = []
+    for (target, _result), log in zip(results, logs, strict=True):
         for run in log["runs"]:
             details = run.setdefault("automationDetails", {})
             base = str(details.get("id", "ccpolicy/")).rstrip("/")
             details["id"] = f"{base}/{target.strip('/').replace('/', '_') or 'root'}/"
-            merged["runs"].append(run)
+            runs.append(run)
+    merged = {**logs[0], "runs": runs}
     return json.dumps(merged, indent=2, ensure_ascii=False) + "\n"

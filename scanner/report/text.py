@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from typing import IO
 
-from scanner.model import Finding, Severity
+from scanner.model import Finding, Notification, Severity
 from scanner.report.model import ScanResult
 
 _STYLE = {
@@ -74,11 +74,18 @@ def render_plain(results: Sequence[tuple[str, ScanResult]]) -> str:
                 f"  {f.location.line}:{f.location.column}  {f.severity.label:<8} {f.rule_id}  {f.message}"
             )
         lines.append("")
-    for _target, result in results:
+    for target, result in results:
         for n in result.notifications:
-            lines.append(f"{n.level}: {n.message}")
+            lines.append(_notification_line(target, n, len(results) > 1))
     lines.append(_summary(results))
     return "\n".join(lines) + "\n"
+
+
+def _notification_line(target: str, note: Notification, multi: bool) -> str:
+    where = ""
+    if note.path and note.path not in note.message:
+        where = _display_path(target, note.path, multi) + (f":{note.line}" if note.line else "") + ": "
+    return f"{note.level}: {where}{note.message}"
 
 
 def use_color(stream: IO[str]) -> bool:
@@ -107,7 +114,9 @@ def print_text(results: Sequence[tuple[str, ScanResult]], stream: IO[str]) -> No
                 f"[bold]{f.rule_id}[/]  {escape(f.message)}"
             )
         console.print()
-    for _target, result in results:
+    for target, result in results:
         for n in result.notifications:
-            console.print(f"[magenta]{n.level}[/]: {escape(n.message)}")
+            line = _notification_line(target, n, len(results) > 1)
+            level, _, rest = line.partition(": ")
+            console.print(f"[magenta]{level}[/]: {escape(rest)}")
     console.print(f"[bold]{escape(_summary(results))}[/]")

@@ -5,6 +5,8 @@
 - `env X=1 claude`: ENV, scope "command-local", group ("command", "<line>"); the same in
   `alias name 'env X=1 claude'`: scope "alias", group ("alias", name).
 `set X = v` sets a shell variable, which children never see, so it is not an observation.
+The lexer splits commands at parentheses, so `if ( $?prompt ) setenv X 1` leaves `setenv X 1`
+as a command of its own.
 
 Facts as for POSIX shells: "runs_claude", "commands", "sources", "aliases".
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scanner.model import FileKind, JSONValue, Notification, ParsedFile, ValueKind
+from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
     CSH,
     NAME_RE,
@@ -21,7 +23,7 @@ from scanner.sources.shlex_util import (
     Recorder,
     Word,
     classify_pieces,
-    identity,
+    internal_error,
     lex,
     normalize_text,
     relevant_commands,
@@ -44,14 +46,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
             text=text,
         )
     except Exception:  # a parser bug must cost this file, never the scan
-        return ParsedFile(
-            path=path,
-            kind=kind,
-            notifications=(
-                Notification("error", "internal error while reading csh file", path, None, "parse-error"),
-            ),
-            text=text,
-        )
+        return internal_error(path, kind, text, "csh file")
 
 
 class _Csh:
@@ -130,7 +125,7 @@ class _Csh:
             view = self.rec.view(sub_origin(args[1], 0))
             _Csh(view, alias=name).run(args[1].text, report_errors=False)
         else:  # `alias name env X=1 claude`: the words are the body
-            _Csh(self.rec.view(identity), alias=name).invocation(args[1:])
-        runs = any(isinstance(e, dict) and e.get("runs_claude") is True for e in self.rec.commands[before:])
+            _Csh(self.rec, alias=name).invocation(args[1:])
+        runs = self.rec.runs_claude_since(before)
         line, column = self.rec.position(args[0].offset_of(0))
         self.rec.aliases.append({"name": name, "line": line, "column": column, "runs_claude": runs})

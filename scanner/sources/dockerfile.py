@@ -25,7 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from scanner.model import FileKind, JSONValue, Notification, ParsedFile, ValueKind
+from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
 from scanner.sources.shell import scan_commands
 from scanner.sources.shlex_util import (
     LineIndex,
@@ -36,6 +36,7 @@ from scanner.sources.shlex_util import (
     classify_pieces,
     command_basename,
     command_runs_claude,
+    internal_error,
     mentions_claude_install,
     normalize_text,
 )
@@ -100,14 +101,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
     try:
         return _parse(path, text, kind)
     except Exception:  # a parser bug must cost this file, never the scan
-        return ParsedFile(
-            path=path,
-            kind=kind,
-            notifications=(
-                Notification("error", "internal error while reading Dockerfile", path, None, "parse-error"),
-            ),
-            text=text,
-        )
+        return internal_error(path, kind, text, "Dockerfile")
 
 
 def _parse(path: str, text: str, kind: FileKind) -> ParsedFile:

@@ -21,6 +21,7 @@ from scanner.sources.shlex_util import (
     PieceKind,
     Recorder,
     classify_pieces,
+    internal_error,
     normalize_text,
 )
 
@@ -55,14 +56,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
             text=text,
         )
     except Exception:  # a parser bug must cost this file, never the scan
-        return ParsedFile(
-            path=path,
-            kind=kind,
-            notifications=(
-                Notification("error", "internal error while reading .env file", path, None, "parse-error"),
-            ),
-            text=text,
-        )
+        return internal_error(path, kind, text, ".env file")
 
 
 def _notifications(recorder: Recorder) -> tuple[Notification, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scanner.model import FileKind, JSONValue, Notification, ParsedFile, ValueKind
+from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
     ASSIGNMENT_RE,
     FISH,
@@ -25,6 +25,7 @@ from scanner.sources.shlex_util import (
     Recorder,
     Word,
     classify_pieces,
+    internal_error,
     lex,
     normalize_text,
     relevant_commands,
@@ -65,18 +66,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
             text=text,
         )
     except Exception:  # a parser bug must cost this file, never the scan
-        return ParsedFile(
-            path=path,
-            kind=kind,
-            notifications=(
-                Notification("error", "internal error while reading fish file", path, None, "parse-error"),
-            ),
-            text=text,
-        )
-
-
-def _any_runs_claude(commands: Sequence[JSONValue]) -> bool:
-    return any(isinstance(entry, dict) and entry.get("runs_claude") is True for entry in commands)
+        return internal_error(path, kind, text, "fish file")
 
 
 class _Fish:
@@ -215,6 +205,6 @@ class _Fish:
         view = self.rec.view(sub_origin(body_word, body_index))
         before = len(self.rec.commands)
         _Fish(view, set(), alias=name).run(body, report_errors=False)
-        runs = _any_runs_claude(self.rec.commands[before:])
+        runs = self.rec.runs_claude_since(before)
         line, column = self.rec.position(first.offset_of(0))
         self.rec.aliases.append({"name": name, "line": line, "column": column, "runs_claude": runs})

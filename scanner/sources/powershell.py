@@ -17,12 +17,13 @@ Facts: "runs_claude" (a statement runs `claude` or fetches `@anthropic-ai/claude
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from scanner.model import FileKind, Notification, ParsedFile, ValueKind
+from scanner.model import FileKind, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
     LineIndex,
     Piece,
@@ -32,6 +33,7 @@ from scanner.sources.shlex_util import (
     classify_pieces,
     command_basename,
     command_runs_claude,
+    internal_error,
     normalize_text,
 )
 
@@ -45,8 +47,8 @@ _OPERATOR = re.compile(r"\?\?=|::|[-+*/%]=|&&|\|\||[=(){},;|&\[\]]")
 _QUOTES = _SINGLE_QUOTES + _DOUBLE_QUOTES
 # The fast path: blanks and continuations, then one newline, comment, operator, type literal,
 # simple variable or plain bare word. Quotes, escapes, `$(`, `${`, here-strings and block
-# comments are left to `slow_token`.
-_MASTER = re.compile(
+# comments are left to `slow_token`. Compiled on first use (`_master`).
+_MASTER = (
     r"(?:[ \t\f\v\r\u00a0]|`\n)*(?:"
     r"(?P<nl>\n)"
     r"|(?P<c>#[^\n]*)"
@@ -95,6 +97,11 @@ _LAUNCHERS = frozenset({"claude", "npx", "bunx", "pnpx", "npm", "pnpm", "yarn", 
 _STATEMENT_BREAKS = frozenset({"\n", ";", "{", "}", "(", ")", "|", "&&", "||"})
 
 
+@functools.lru_cache(maxsize=1)
+def _master() -> re.Pattern[str]:
+    return re.compile(_MASTER)
+
+
 class _Tok(NamedTuple):
     kind: str  # "word" | "string" | "var" | "expr" | "type" | "op"
     text: str  # decoded text (words, strings), the source text otherwise; "\n" for newlines
@@ -127,12 +134,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
             text=text,
         )
     except Exception:  # a parser bug must cost this file, never the scan
-        return ParsedFile(
-            path=path,
-            kind=kind,
-            notifications=(Notification("error", "internal error while reading PowerShell file", path),),
-            text=text,
-        )
+        return internal_error(path, kind, text, "PowerShell file")
 
 
 # --------------------------------------------------------------------------- tokens
@@ -149,7 +151,7 @@ class _Tokenizer:
         """Tokenise with `_MASTER`; strings, escapes, here-strings and block comments go slow."""
         text, n = self.text, self.n
         tokens = self.tokens
-        finditer = _MASTER.finditer
+        finditer = _master().finditer
         spaced = True
         pos = 0
         while pos < n:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from scanner.model import FileKind, JSONValue, Notification, ParsedFile, ValueKind
+from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
     ASSIGNMENT_RE,
     NAME_RE,
@@ -30,6 +30,7 @@ from scanner.sources.shlex_util import (
     Recorder,
     Word,
     classify_pieces,
+    internal_error,
     lex,
     normalize_text,
     relevant_commands,
@@ -72,14 +73,7 @@ def parse(path: str, text: str, kind: FileKind) -> ParsedFile:
     try:
         return _parse(path, text, kind)
     except Exception:  # a parser bug must cost this file, never the scan
-        return ParsedFile(
-            path=path,
-            kind=kind,
-            notifications=(
-                Notification("error", "internal error while reading shell file", path, None, "parse-error"),
-            ),
-            text=text,
-        )
+        return internal_error(path, kind, text, "shell file")
 
 
 def _parse(path: str, text: str, kind: FileKind) -> ParsedFile:
@@ -104,9 +98,7 @@ def scan_commands(recorder: Recorder, script: str, group_prefix: tuple[str, ...]
     """
     before = len(recorder.commands)
     _Shell(recorder, _State(), command_local_only=True, group_prefix=group_prefix).run(script, False)
-    return any(
-        isinstance(entry, dict) and entry.get("runs_claude") is True for entry in recorder.commands[before:]
-    )
+    return recorder.runs_claude_since(before)
 
 
 class _Shell:
@@ -195,7 +187,7 @@ class _Shell:
             scope, group = "command-local", (*self.group_prefix, "command", line)
         for word in invocation.assignments:
             name, _, value_index = _split_assignment(word)
-            if name is None:
+            if name is None or word.array:  # an array never reaches a command's environment
                 continue
             self._emit(word, name, value_index, scope=scope, group=group)
         for word in invocation.unsets:
@@ -330,10 +322,7 @@ class _Shell:
             view = self.rec.view(sub_origin(word, len(name) + 1))
             before = len(self.rec.commands)
             _Shell(view, _State(), alias=name).run(body, report_errors=False)
-            runs = any(
-                isinstance(entry, dict) and entry.get("runs_claude") is True
-                for entry in self.rec.commands[before:]
-            )
+            runs = self.rec.runs_claude_since(before)
             line, column = self.rec.position(word.offset_of(0))
             self.rec.aliases.append({"name": name, "line": line, "column": column, "runs_claude": runs})
 

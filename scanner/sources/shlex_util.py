@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from scanner.model import (
     Notification,
     Observation,
     ObservationKind,
+    ParsedFile,
     ValueKind,
 )
 from scanner.sources.values import classify
@@ -153,12 +155,14 @@ class LexError:
 class Dialect:
     name: str
     operators: tuple[str, ...]  # longest first
-    bare_re: re.Pattern[str]  # a run of characters with no special meaning
-    double_re: re.Pattern[str]  # next special character inside double quotes
+    # Regular expressions are kept as source and compiled on first use (`_compiled`), so that
+    # importing the module costs nothing when no shell file is scanned.
+    bare: str  # a run of characters with no special meaning
+    double: str  # next special character inside double quotes
     double_escapes: str  # what a backslash escapes inside double quotes
-    master: re.Pattern[str]  # the fast path: see `_Lexer.run`
-    rest_re: re.Pattern[str]  # the words and blanks left of a command that cannot matter
-    plain_re: re.Pattern[str]  # a word with nothing to unquote or decode
+    master: str  # the fast path: see `_Lexer.run`
+    rest: str  # the words and blanks left of a command that cannot matter
+    plain: str  # a word with nothing to unquote or decode
     keywords: frozenset[str]  # reserved words that may precede a command
     heads: frozenset[str]  # command names a source acts on (besides launchers and assignments)
     named_keywords: frozenset[str] = frozenset()  # reserved words followed by a name: `function f`
@@ -249,16 +253,21 @@ _FISH_HEADS = frozenset({"set", "alias", "source", "."})
 _CSH_HEADS = frozenset({"setenv", "unsetenv", "alias", "source"})
 
 
-def _rest(word: str) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=32)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _rest(word: str) -> str:
     """Further words, each after blanks; it stops before a comment, an operator or a newline.
 
     Like the `w` group of `_master`, a word may stop short of its real end (at `$(` say);
     `last` is where the last word began, so that the caller can hand it back.
     """
-    return re.compile(rf"(?:(?:[ \t\r\f\v]|\\\n)+(?!#)(?P<last>(?:{word})+))*")
+    return rf"(?:(?:[ \t\r\f\v]|\\\n)+(?!#)(?P<last>(?:{word})+))*"
 
 
-def _master(operators: Sequence[str], word: str) -> re.Pattern[str]:
+def _master(operators: Sequence[str], word: str) -> str:
     """Blanks and continuations, then one newline, comment, operator or simple word.
 
     A newline also takes the blank and comment-only lines after it: they add nothing.
@@ -267,7 +276,7 @@ def _master(operators: Sequence[str], word: str) -> re.Pattern[str]:
     """
     ops = "|".join(re.escape(op) + (r"(?!\()" if op in ("<", ">") else "") for op in operators)
     blank = r"[ \t\r\f\v]"
-    return re.compile(
+    return (
         rf"(?:{blank}|\\\n)*(?:(?P<w>(?!#)(?:{word})+)|(?P<nl>\n(?:{blank}*(?:#[^\n]*)?\n)*)|(?P<op>{ops})"
         rf"|(?P<c>#[^\n]*))"
     )
@@ -358,14 +367,14 @@ POSIX = Dialect(
     keywords=_POSIX_KEYWORDS,
     named_keywords=frozenset({"function"}),
     heads=_POSIX_HEADS,
-    rest_re=_rest(_POSIX_WORD),
+    rest=_rest(_POSIX_WORD),
     master=_master(
         _POSIX_OPERATORS,
         _POSIX_WORD,
     ),
-    bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
-    plain_re=re.compile(r"""(?:[^\s;&|()<>\\'"$`]|\$(?![('"{])|\$\{[^{}'"`\\$\n]*\})+"""),
-    double_re=re.compile(r"[\"\\$`]"),
+    bare=r"[^\s;&|()<>\\'\"$`]+",
+    plain=r"""(?:[^\s;&|()<>\\'"$`]|\$(?![('"{])|\$\{[^{}'"`\\$\n]*\})+""",
+    double=r"[\"\\$`]",
     double_escapes='$`"\\',
     heredocs=True,
     ansi_c=True,
@@ -378,14 +387,14 @@ FISH = Dialect(
     operators=_FISH_OPERATORS,
     keywords=_FISH_KEYWORDS,
     heads=_FISH_HEADS,
-    rest_re=_rest(_FISH_WORD),
+    rest=_rest(_FISH_WORD),
     master=_master(
         _FISH_OPERATORS,
         _FISH_WORD,
     ),
-    bare_re=re.compile(r"[^\s;&|<>\\'\"$(]+"),
-    plain_re=re.compile(r"""(?:[^\s;&|<>\\'"$()]|\$(?![("]))+"""),
-    double_re=re.compile(r"[\"\\$]"),
+    bare=r"[^\s;&|<>\\'\"$(]+",
+    plain=r"""(?:[^\s;&|<>\\'"$()]|\$(?![("]))+""",
+    double=r"[\"\\$]",
     double_escapes='"$\\',
     backticks=False,
     paren_subst=True,
@@ -399,14 +408,14 @@ CSH = Dialect(
     operators=_CSH_OPERATORS,
     keywords=_CSH_KEYWORDS,
     heads=_CSH_HEADS,
-    rest_re=_rest(_CSH_WORD),
+    rest=_rest(_CSH_WORD),
     master=_master(
         _CSH_OPERATORS,
         _CSH_WORD,
     ),
-    bare_re=re.compile(r"[^\s;&|()<>\\'\"$`]+"),
-    plain_re=re.compile(r"""(?:[^\s;&|()<>\\'"$`]|\$(?![({])|\$\{[^{}'"`\\$\n]*\})+"""),
-    double_re=re.compile(r"[\"\\$`]"),
+    bare=r"[^\s;&|()<>\\'\"$`]+",
+    plain=r"""(?:[^\s;&|()<>\\'"$`]|\$(?![({])|\$\{[^{}'"`\\$\n]*\})+""",
+    double=r"[\"\\$`]",
     double_escapes="",
     heredocs=True,
 )
@@ -481,6 +490,11 @@ class _Lexer:
         self.text = text
         self.n = len(text)
         self.d = dialect
+        self.master_re = _compiled(dialect.master)
+        self.rest_re = _compiled(dialect.rest)
+        self.plain_re = _compiled(dialect.plain)
+        self.bare_re = _compiled(dialect.bare)
+        self.double_re = _compiled(dialect.double)
         self.words: dict[int, Word] = {}  # by start offset, lexed on demand
         self.errors: list[LexError] = []
         self.pending: list[tuple[str, bool, int]] = []  # here-documents whose body starts at the next newline
@@ -602,7 +616,7 @@ class _Lexer:
 
     def read_word(self, i: int) -> Word:
         text, n, d = self.text, self.n, self.d
-        bare_match = d.bare_re.match
+        bare_match = self.bare_re.match
         start = i
         pieces: list[Piece] = []
         run = i  # start of the current verbatim EXPAND run
@@ -733,7 +747,7 @@ class _Lexer:
 
     def _double(self, i: int, pieces: list[Piece]) -> tuple[int, bool]:
         text, n, d = self.text, self.n, self.d
-        search = d.double_re.search
+        search = self.double_re.search
         run = j = i + 1
         while True:
             m = search(text, j)
@@ -809,15 +823,16 @@ class _Lexer:
         `add_word`/`add_op`, which keeps only the commands that can matter.
         """
         text, n, d = self.text, self.n, self.d
-        finditer = d.master.finditer
+        finditer = self.master_re.finditer
         breaks = d.word_breaks
         arrays = d.arrays
         process_subst = d.process_subst
         add_word = self.add_word
         add_op = self.add_op
-        rest = d.rest_re.match
+        rest = self.rest_re.match
         pos = 0
         while pos < n:
+            begin = pos
             slow = True  # unless the loop stops for a reason of its own, the slow path takes over
             for m in finditer(text, pos):
                 if m.start() != pos:
@@ -840,7 +855,7 @@ class _Lexer:
                         skipped = rest(text, end)
                         assert skipped is not None  # `*` always matches
                         pos = skipped.end()
-                        if pos < n and not self.at_boundary(pos):
+                        if end < pos < n and not self.at_boundary(pos):
                             pos = skipped.start("last")  # the last word goes the normal way
                         if pos != end:
                             slow = False
@@ -860,6 +875,8 @@ class _Lexer:
                     pos = end
             if slow and pos < n:
                 pos = self.slow_token(pos)
+            if pos <= begin:  # cannot happen; but a scanner must never loop in place
+                pos = begin + 1
         add_op("\n")
         if self.pending:
             self.errors.append(LexError("unterminated here-document", self.pending[0][2]))
@@ -947,7 +964,7 @@ class _Lexer:
         word = self.words.get(start)
         if word is not None:
             return word
-        if self.d.plain_re.fullmatch(self.text, start, end):
+        if self.plain_re.fullmatch(self.text, start, end):
             raw = self.text[start:end]
             return Word(raw, (Piece(raw, PieceKind.EXPAND, start),), start, end)
         errors = self.errors
@@ -1134,6 +1151,9 @@ def resolve_invocation(words: Sequence[Word], prefix_assignments: bool = True) -
             if arg == "--":
                 i += 1
                 break
+            if arg == "-" and base == "env":  # `env -` is `env -i`
+                i += 1
+                continue
             if not arg.startswith("-") or arg == "-":
                 break
             if base == "env" and arg in ("-u", "--unset") and i + 1 < count:
@@ -1328,6 +1348,11 @@ class Recorder:
             self.flags["runs_claude"] = True
         return str(line)
 
+    def runs_claude_since(self, count: int) -> bool:
+        """Whether a command recorded after the first `count` runs Claude Code."""
+        entries = self.commands[count:]
+        return any(isinstance(entry, dict) and entry.get("runs_claude") is True for entry in entries)
+
     def facts(self) -> dict[str, JSONValue]:
         return {
             "runs_claude": self.flags["runs_claude"],
@@ -1335,6 +1360,18 @@ class Recorder:
             "sources": list(self.sources),
             "aliases": list(self.aliases),
         }
+
+
+def internal_error(path: str, kind: FileKind, text: str, what: str) -> ParsedFile:
+    """What a source returns when it has a bug: the file is lost, the scan goes on."""
+    note = Notification(
+        "error",
+        f"{path}: internal error while reading this {what}; the rest of the scan goes on",
+        path,
+        None,
+        "internal-parse-error",
+    )
+    return ParsedFile(path=path, kind=kind, notifications=(note,), text=text)
 
 
 def sub_origin(word: Word, value_index: int) -> Origin:

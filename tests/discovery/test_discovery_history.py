@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo, write_files
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.history import HistoryChange, added_lines, iter_history
 from scanner.model import FileKind, Notification
-from tests.gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo, write_files
 
 
 @pytest.fixture(autouse=True)

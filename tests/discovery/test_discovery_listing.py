@@ -4,13 +4,13 @@ import os
 from pathlib import Path
 
 import pytest
+from gitrepo import commit, git, isolate_git_config, make_repo, stage, write_files
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.listing import FileListing, candidates, list_files
 from scanner.discovery.read import read_text
 from scanner.gitsafe import GitError
 from scanner.model import FileKind, Notification
-from tests.gitrepo import commit, git, isolate_git_config, make_repo, stage, write_files
 
 
 @pytest.fixture(autouse=True)
@@ -352,3 +352,19 @@ def test_empty_repository(tmp_path: Path) -> None:
     assert list_files(repo) == FileListing(root=repo, is_git=True, files=(), tracked=frozenset())
     write_files(repo, {".env": "A=1\n"})
     assert list_files(repo).files == (".env",)
+
+
+def test_root_given_through_a_symlink(repo: Path, tmp_path: Path) -> None:
+    alias = tmp_path / "alias"
+    alias.symlink_to(repo)
+    listing = list_files(alias)
+    assert listing.root == alias
+    assert listing.files == list_files(repo).files
+    assert listing.notifications == ()
+
+
+def test_tracked_is_a_subset_of_files(repo: Path) -> None:
+    (repo / "scripts/setup.sh").unlink()
+    listing = list_files(repo)
+    assert listing.tracked <= set(listing.files)
+    assert list(listing.files) == sorted(listing.files)

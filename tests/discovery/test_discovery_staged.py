@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.staged import (
@@ -18,7 +19,6 @@ from scanner.discovery.staged import (
 )
 from scanner.gitsafe import BlobReader
 from scanner.model import FileKind, Notification
-from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
 
 
 @pytest.fixture(autouse=True)

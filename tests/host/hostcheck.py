@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from scanner.catalogue.load import load_builtin_rules
 from scanner.catalogue.model import Rule
@@ -26,12 +27,12 @@ def ignored(eff: Effective) -> list[str]:
     return [o.location.short() for o in eff.ignored]
 
 
-def env(ctx: Context, name: str) -> tuple[object, list[str], list[str]]:
+def env(ctx: Context, name: str) -> tuple[Any, list[str], list[str]]:
     eff = ctx.env_value(name)
     return eff.value, chain(eff), ignored(eff)
 
 
-def setting(ctx: Context, key: str) -> tuple[object, list[str], list[str]]:
+def setting(ctx: Context, key: str) -> tuple[Any, list[str], list[str]]:
     eff = ctx.setting(key)
     return eff.value, chain(eff), ignored(eff)
 

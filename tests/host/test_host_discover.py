@@ -255,6 +255,8 @@ def test_git_root_local_settings_and_projects_walk(tmp_path: Path) -> None:
     )
     with pytest.raises(UsageError, match="under --root, give the directory as a path on the audited machine"):
         read_host(HostOptions(root=str(root), projects=("relative/dir",)))
+    as_mounted = read_host(HostOptions(root=str(root), projects=(str(root / "srv" / "shared"),)))
+    assert [c.id for c in as_mounted.contexts] == ids
 
 
 def test_wsl_reads_the_windows_chain_first_when_told_to(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from scanner.contexts.model import Context, ContextKind, LayerKind
 from scanner.contexts.repo import build_context, settings_layer
 from scanner.host.managed import ManagedSource, ManagedTier, delivers, resolve_managed
@@ -23,7 +25,7 @@ def _context(tier: ManagedTier) -> Context:
     return build_context("c", ContextKind.HOST, "c", Location("/x", 1, 1), list(tier.layers), KB)
 
 
-def _value(ctx: Context, key: str) -> tuple[object, list[str], list[str]]:
+def _value(ctx: Context, key: str) -> tuple[Any, list[str], list[str]]:
     eff = ctx.env[key] if key in ctx.env else ctx.setting(key)
     return eff.value, [o.location.path for o in eff.chain], [o.location.path for o in eff.ignored]
 

@@ -4,7 +4,7 @@ import datetime
 import plistlib
 
 from scanner.host.plist import parse, parse_bytes
-from scanner.model import FileKind, ObservationKind, ValueKind
+from scanner.model import FileKind, ObservationKind, ParsedFile, ValueKind
 
 PATH = "/Library/Managed Preferences/com.anthropic.claudecode.plist"
 XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -38,11 +38,11 @@ XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _seen(parsed: object) -> list[tuple[str, str, object, int, int, str]]:
+def _seen(parsed: ParsedFile) -> list[tuple[str, str, object, int, int, str]]:
     return [
         (o.kind.value, o.name, o.value, o.location.line, o.location.column, o.value_kind.value)
         for o in parsed.observations
-    ]  # type: ignore[attr-defined]
+    ]
 
 
 def test_xml_plist_observations_have_key_locations() -> None:

@@ -5,17 +5,17 @@ from types import SimpleNamespace
 from typing import Any
 
 from scanner.host.registry import parse, parse_reg_export, read_live_environment, read_live_policy
-from scanner.model import FileKind
+from scanner.model import FileKind, ParsedFile
 
 PATH = "C:/ccpolicy-registry/HKLM.reg"
 V5 = "Windows Registry Editor Version 5.00\r\n\r\n"
 
 
-def _obs(parsed: object) -> list[tuple[str, str, object, int, int, str, tuple[str, ...]]]:
+def _obs(parsed: ParsedFile) -> list[tuple[str, str, object, int, int, str, tuple[str, ...]]]:
     return [
         (o.kind.value, o.name, o.value, o.location.line, o.location.column, o.value_kind.value, o.group)
         for o in parsed.observations
-    ]  # type: ignore[attr-defined]
+    ]
 
 
 def test_reg_sz_policy_has_exact_columns_through_escapes() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hostcheck import HOST_FIXTURES, env, rules, setting
 
-from scanner.contexts.model import LayerKind
+from scanner.contexts.model import Context, LayerKind
 from scanner.host.scan import HostOptions, read_host, scan_host
 from scanner.ruleset import DEFAULT_PARAMS
 from scanner.scan import ScanOptions
@@ -32,7 +32,7 @@ FRANK = "C:/Users/frank/.claude/settings.json"
 TOOL = "C:/Users/frank/src/tool/.claude/settings.json"
 
 
-def _contexts(root: str = ROOT) -> dict[str, object]:
+def _contexts(root: str = ROOT) -> dict[str, Context]:
     return {c.id: c for c in read_host(HostOptions(root=root)).contexts}
 
 

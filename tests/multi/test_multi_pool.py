@@ -254,3 +254,11 @@ def test_whole_scan_of_a_clone_runs_nothing_from_config(
     assert failure(result) is None
     assert "CCP503" in {f.rule_id for f in result.findings}
     assert os.listdir(markers) == []
+
+
+def test_options_that_cannot_be_pickled_are_scanned_in_process(tmp_path: Path) -> None:
+    repos = [repo_with(tmp_path, name) for name in ("a", "b")]
+    unpicklable = replace(options(), params={**options().params, "hook": lambda: None})
+    results = scan_targets([_path(r) for r in repos], unpicklable, jobs=2)
+    assert [failure(result) for _, result in results] == [None, None]
+    assert all(result.findings for _, result in results)

@@ -113,6 +113,13 @@ def test_unknown_keys_suggest_the_closest_or_list_them_all(catalogue: Catalogue)
     ]
 
 
+def test_a_parameter_at_the_top_level_says_where_it_belongs(catalogue: Catalogue) -> None:
+    assert errors('approved_gateways = ["gw.example.com"]\n', catalogue) == [
+        "ccpolicy.toml:1: approved_gateways: unknown key: approved_gateways is a parameter; put it under "
+        "[parameters]",
+    ]
+
+
 def test_unknown_parameter(catalogue: Catalogue) -> None:
     assert errors("[parameters]\nmax_retention = 7\napproved_providers = []\n", catalogue) == [
         "ccpolicy.toml:2: parameters.max_retention: unknown parameter (did you mean max_retention_days?)",

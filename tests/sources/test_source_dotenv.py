@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
+from scanner.sources import dotenv
 from scanner.sources.dotenv import parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "dotenv"
@@ -163,12 +165,22 @@ def test_garbage_never_raises(text: str) -> None:
     assert len(parsed.notifications) <= 1
 
 
-def test_large_file_is_fast() -> None:
-    text = "# comment\nKEY=value\nexport B=\"quoted ${X}\"\nC='single'\nD=unquoted # c\n" * 2000
-    started = time.perf_counter()
-    parsed = env(text)
-    assert time.perf_counter() - started < 1.0
-    assert len(parsed.observations) == 8000
+def test_cost_grows_linearly() -> None:
+    block = "# comment\nKEY=value\nexport B=\"quoted ${X}\"\nC='single'\nD=unquoted # c\n"
+    assert len(env(block * 100).observations) == 400
+    small_time = _best(lambda: env(block * 100), 3)
+    large_time = _best(lambda: env(block * 1000), 2)
+    assert large_time < 30 * small_time + 0.05
+    assert large_time < 10.0
+
+
+def _best(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        run()
+        times.append(time.process_time() - started)
+    return min(times)
 
 
 @pytest.mark.skipif(not (SAMPLES / "INDEX.tsv").is_file(), reason="/work/shared/samples is not available")
@@ -184,3 +196,13 @@ def test_shared_dotenv_samples() -> None:
             assert [(o.name, o.value) for o in parsed.observations] == [
                 ("GITHUB_TOKEN", "ghp_your_token_here")
             ]
+
+
+def test_a_parser_bug_becomes_a_notification(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dotenv, "_read", broken)
+    parsed = parse("x", "A=1\n", FileKind.DOTENV)
+    assert [(n.level, n.descriptor) for n in parsed.notifications] == [("error", "internal-parse-error")]
+    assert parsed.observations == ()

@@ -237,6 +237,16 @@ def test_json_and_sarif_say_staged(repo: Path, capsys: pytest.CaptureFixture[str
     assert KEY not in sarif.read_text()
 
 
+def test_policy_is_read_from_the_working_tree(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The policy in force is the one on disk; a staged but unsaved-over version does not apply."""
+    stage(repo, {".env": LEAK, "ccpolicy.toml": 'disable = ["CCP401"]\n'})
+    write_files(repo, {"ccpolicy.toml": 'extends = ["recommended"]\n'})
+    assert staged_scan(capsys, str(repo)) == (1, [leak_line(".env"), failing_summary(2)], "")
+    stage(repo, {"ccpolicy.toml": 'extends = ["recommended"]\n'})
+    write_files(repo, {"ccpolicy.toml": 'disable = ["CCP401"]\n'})
+    assert staged_scan(capsys, str(repo)) == (0, [clean_summary(2)], "")
+
+
 def test_committed_local_settings_are_judged_from_the_index(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
