@@ -168,11 +168,6 @@ def test_output_path_and_category(tmp_path: Path, runner_temp: Path) -> None:
     assert sarif["runs"][0]["automationDetails"] == {"id": "ccpolicy-config/repository/"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner/report/sarif_runs.py drops the first target's run (`merged = logs[0]` then "
-    "`merged['runs'] = []` empties logs[0] before it is read); see the staged/Action engineer's report",
-)
 def test_several_paths_give_several_runs(tmp_path: Path, runner_temp: Path) -> None:
     ws = workspace(tmp_path, {"app/.env": LEAK, "web/.env": "FOO=1\n"})
     run = run_action({"paths": "app\nweb"}, workspace=ws, runner_temp=runner_temp)
@@ -184,11 +179,6 @@ def test_several_paths_give_several_runs(tmp_path: Path, runner_temp: Path) -> N
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SARIF and annotation paths are relative to the scanned directory, not the repository root: "
-    "needs the repo_prefix change in scanner/report (see the staged/Action engineer's report)",
-)
 def test_paths_in_a_subdirectory_are_repository_relative(tmp_path: Path, runner_temp: Path) -> None:
     ws = workspace(tmp_path, {"app/.env": LEAK})
     run = run_action({"paths": "app"}, workspace=ws, runner_temp=runner_temp)

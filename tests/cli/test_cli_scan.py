@@ -150,7 +150,7 @@ def test_clean_repository_exits_zero(tmp_path: Path) -> None:
     repo = tmp_path / "clean"
     (repo / ".claude").mkdir(parents=True)
     (repo / ".claude" / "settings.json").write_text(
-        '{"env": {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}}\n'
+        '{"env": {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}, "skipWebFetchPreflight": true}\n'
     )
     git(repo, "init", "-q", "-b", "main")
     proc = ccpolicy("scan", "--no-policy", "--fail-on", "low", "-f", "json", cwd=repo)

@@ -169,9 +169,6 @@ def test_text_output_shows_the_failure(
     assert f"error: {FAILED_LINE}\n" in out
 
 
-@pytest.mark.xfail(
-    strict=True, reason="report/sarif_runs.py drops the first target's run (reported to the lead)"
-)
 def test_sarif_for_many_targets_has_one_valid_run_per_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
