@@ -25,6 +25,8 @@ class ScanOptions:
     fail_on: Severity | None = Severity.HIGH
     tracked_only: bool = False
     category: str = "repository"
+    # Policy `exclude` globs, relative to the scanned root: matching files are never read.
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
     return [parse_file(path, text, kind) for path, kind, text in items]
 
 
-def read_repository(root: Path, *, tracked_only: bool) -> Inputs:
+def read_repository(root: Path, *, tracked_only: bool, exclude: Sequence[str] = ()) -> Inputs:
     from scanner.discovery.listing import candidates, list_files
     from scanner.discovery.read import read_text
 
@@ -53,6 +55,8 @@ def read_repository(root: Path, *, tracked_only: bool) -> Inputs:
     notes = list(listing.notifications)
     items: list[tuple[str, FileKind, str]] = []
     for path, kind in candidates(listing):
+        if exclude and excluded(path, exclude):
+            continue
         text, note = read_text(root, path)
         if note is not None:
             notes.append(note)
@@ -65,6 +69,12 @@ def read_repository(root: Path, *, tracked_only: bool) -> Inputs:
         listing.is_git,
         repo_prefix=repo_prefix(root) if listing.is_git else "",
     )
+
+
+def excluded(path: str, patterns: Sequence[str]) -> bool:
+    from scanner.policy.globs import matches_any
+
+    return matches_any(path, patterns)
 
 
 def repo_prefix(root: Path) -> str:
@@ -119,4 +129,5 @@ def judge_contexts(
 
 
 def scan_repository(root: Path, options: ScanOptions) -> ScanResult:
-    return judge(root, read_repository(root, tracked_only=options.tracked_only), options)
+    inputs = read_repository(root, tracked_only=options.tracked_only, exclude=options.exclude)
+    return judge(root, inputs, options)

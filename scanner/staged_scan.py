@@ -25,7 +25,7 @@ from scanner.discovery.staged import inherited_index_file, read_staged
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError, run_git
 from scanner.report.model import ScanResult
-from scanner.scan import Inputs, ScanOptions, judge, parse_texts, repo_prefix
+from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts, repo_prefix
 
 STAGED_CATEGORY = "staged"
 
@@ -44,17 +44,18 @@ def repository_root(path: Path) -> Path:
     return Path(top)
 
 
-def read_staged_inputs(scan_root: Path) -> Inputs:
+def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     """Parsed staged candidate files under `scan_root` (absolute), paths relative to it."""
     repo_root = repository_root(scan_root)
     try:
         snapshot = read_staged(repo_root, scan_root, index_file=inherited_index_file(repo_root))
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
-    parsed = parse_texts((file.path, file.kind, file.text) for file in snapshot.files)
+    files = [file for file in snapshot.files if not (exclude and excluded(file.path, exclude))]
+    parsed = parse_texts((file.path, file.kind, file.text) for file in files)
     # Everything read comes from the index, so all of it is tracked: a staged
     # .claude/settings.local.json is about to be committed.
-    tracked = frozenset(file.path for file in snapshot.files)
+    tracked = frozenset(file.path for file in files)
     return Inputs(
         tuple(parsed), snapshot.notifications, tracked, True,
         repo_prefix=repo_prefix(scan_root), tracked_is_index=True,
@@ -64,7 +65,7 @@ def read_staged_inputs(scan_root: Path) -> Inputs:
 def scan_staged(scan_root: Path, options: ScanOptions) -> ScanResult:
     """Judge the staged content under `scan_root` (an absolute directory) with `options`."""
     staged_options = dataclasses.replace(options, category=STAGED_CATEGORY, tracked_only=True)
-    return judge(scan_root, read_staged_inputs(scan_root), staged_options)
+    return judge(scan_root, read_staged_inputs(scan_root, options.exclude), staged_options)
 
 
 def scan_staged_targets(paths: Sequence[str], options: ScanOptions) -> list[tuple[str, ScanResult]]:

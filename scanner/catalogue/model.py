@@ -30,6 +30,9 @@ class Rule:
 
     @property
     def help_uri(self) -> str:
+        """The rule's documentation page; an organisation rule's first reference, if any."""
+        if self.origin != "builtin":
+            return self.references[0] if self.references else ""
         return f"{DOCS_BASE_URL}{self.id}.md"
 
     @property

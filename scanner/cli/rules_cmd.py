@@ -7,20 +7,38 @@ import json
 import sys
 
 from scanner.catalogue.load import load_builtin_rules, load_presets, preset_rule_ids
+from scanner.catalogue.model import Rule
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--policy", metavar="FILE", help="include this policy file's organisation rules "
+                        "(default: the policy file found from the current directory)")
+
+
+def all_rules(args: argparse.Namespace) -> dict[str, Rule]:
+    """The built-in catalogue plus the organisation rules of the policy in force, if any."""
+    from scanner.policy.select import load_ruleset, policy_source
+
+    rules: dict[str, Rule] = dict(load_builtin_rules())
+    source = policy_source(argparse.Namespace(policy=getattr(args, "policy", None), paths=[], host=False))
+    if source is not None:
+        _policy, ruleset = load_ruleset(source)
+        rules.update({r.id: r for r in ruleset.rules if r.origin != "builtin"})
+    return rules
 
 
 def run(args: argparse.Namespace) -> int:
-    rules = load_builtin_rules()
+    rules = all_rules(args)
     presets = load_presets()
     membership: dict[str, list[str]] = {rid: [] for rid in rules}
     for name in sorted(presets):
         for rid in preset_rule_ids(name, presets, frozenset(rules)):
-            if rid in membership:
+            if rid in membership and rules[rid].origin == "builtin":
                 membership[rid].append(name)
+    for rid, rule in rules.items():
+        if rule.origin != "builtin":
+            membership[rid] = ["organisation policy"]
     if args.format == "json":
         rows = [
             {

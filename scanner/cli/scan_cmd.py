@@ -236,6 +236,7 @@ def run(args: argparse.Namespace) -> int:
         severity_overrides=ruleset.severity_overrides,
         fail_on=fail_on,
         tracked_only=args.tracked_only,
+        exclude=tuple(ruleset.exclude),
     )
     if args.staged:
         from scanner.staged_scan import scan_staged_targets

@@ -17,6 +17,8 @@ from scanner.fleet.names import distinct, run_kind, run_target
 from scanner.model import Severity
 
 TARGET_FAILED = "target-failed"  # scanner.multi.outcome writes it; repeated to keep imports light
+# The SARIF reporter's own notes about GitHub's limits (report/sarif.py): about the log, not the target.
+SARIF_TRUNCATED = "truncated"
 _SEVERITY_BY_LEVEL = {
     "error": Severity.HIGH,
     "warning": Severity.MEDIUM,
@@ -156,9 +158,10 @@ def _sarif_targets(document: Document, file_index: int, titles: dict[str, str]) 
             notes = invocation.get("toolExecutionNotifications") if isinstance(invocation, dict) else None
             for note in notes if isinstance(notes, list) else []:
                 descriptor = note.get("descriptor") if isinstance(note, dict) else None
-                if isinstance(descriptor, dict) and descriptor.get("id") == TARGET_FAILED:
+                kind = descriptor.get("id") if isinstance(descriptor, dict) else None
+                if kind == TARGET_FAILED:
                     target.failure = target.failure or _text(note.get("message"))
-                else:
+                elif kind != SARIF_TRUNCATED:
                     target.notifications += 1
         targets.append(target)
     return targets

@@ -122,9 +122,11 @@ def to_dict(results: Sequence[tuple[str, ScanResult]]) -> dict[str, Any]:
             )
         fixed.extend({"target": target, **item} for item in result.fixed)
         stale.extend(result.stale_waivers)
+    policy = results[0][1].extra.get("policy") if results else None
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "ccpolicy", "version": __version__},
+        "policy": _policy_summary(policy),
         "summary": {
             "findings": len(active),
             "by_severity": severity_counts(active),
@@ -145,3 +147,28 @@ def to_dict(results: Sequence[tuple[str, ScanResult]]) -> dict[str, Any]:
 
 def render_json(results: Sequence[tuple[str, ScanResult]]) -> str:
     return json.dumps(to_dict(results), indent=2, ensure_ascii=False) + "\n"
+
+
+def _policy_summary(policy: object) -> dict[str, Any] | None:
+    """Which policy judged the scan: its file (or the built-in preset) and presets."""
+    if not isinstance(policy, dict):
+        return None
+    keys = ("source", "file", "presets", "rules", "organisation_rules", "waivers")
+    out = {k: policy[k] for k in keys if k in policy}
+    for key in ("source", "file"):
+        if isinstance(out.get(key), str):
+            out[key] = display_path(out[key])
+    return out
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working directory when it is under it (stable across checkouts)."""
+    import os
+
+    if not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel.replace(os.sep, "/")

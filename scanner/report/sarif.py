@@ -432,7 +432,7 @@ class _LogBuilder:
                 text=self._limited(rule, "fullDescription", full, limit)
             ),
             help=om.MultiformatMessageString(text=_help_text(rule), markdown=_help_markdown(rule)),
-            help_uri=rule.help_uri if rule.origin == "builtin" else None,
+            help_uri=rule.help_uri or None,
             default_configuration=om.ReportingConfiguration(level=level),
             properties=properties,
         )

@@ -51,6 +51,11 @@ def _summary(results: Sequence[tuple[str, ScanResult]]) -> str:
     if notes:
         text += f"; {notes} notification{'s' if notes != 1 else ''}"
     text += "."
+    policy = results[0][1].extra.get("policy") if results else None
+    if isinstance(policy, dict) and policy.get("source"):
+        from scanner.report.jsonout import display_path
+
+        text += f" Policy: {display_path(str(policy['source']))}."
     if failing and fail_on is not None:
         text += f" {failing} at or above {fail_on.label}: failing."
     return text

@@ -135,3 +135,18 @@ def test_secrets_in_inputs_are_scrubbed_and_markdown_is_escaped(tmp_path: Path) 
     markdown = render_markdown(summary)
     assert "a\\|b.git" in markdown
     assert "\\<script\\>\\|x" in markdown
+
+
+def test_sarif_truncation_notes_are_not_counted_as_the_targets_notifications(tmp_path: Path) -> None:
+    from scanner.fleet.collect import SARIF_TRUNCATED
+    from scanner.report.sarif import TRUNCATED_DESCRIPTOR
+
+    assert SARIF_TRUNCATED == TRUNCATED_DESCRIPTOR
+    files = write_fleet(tmp_path)
+    log = json.loads(files["svc-a.sarif"].read_text(encoding="utf-8"))
+    notes = log["runs"][0]["invocations"][0].setdefault("toolExecutionNotifications", [])
+    notes.append({"message": {"text": "results: kept 1 of 2"}, "descriptor": {"id": TRUNCATED_DESCRIPTOR}})
+    notes.append({"message": {"text": "file is not valid JSON"}, "descriptor": {"id": "parse-error"}})
+    path = tmp_path / "svc-a-noted.sarif"
+    path.write_text(json.dumps(log), encoding="utf-8")
+    assert [t.notifications for t in collect(load_documents([str(path)])).targets] == [1]
