@@ -20,6 +20,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--tracked-only", action="store_true")
+    host = parser.add_argument_group("host")
+    host.add_argument("--host", action="store_true", help="this machine's contexts (every user and project)")
+    host.add_argument("--root", metavar="DIR", help="with --host: audit DIR as if it were /")
+    host.add_argument("--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR")
+    host.add_argument("--all-users", action="store_true", help="with --host: every home directory")
+    host.add_argument("--projects", action="append", default=[], metavar="DIR",
+                      help="with --host: also audit projects under DIR (repeatable)")
 
 
 def _value(name: str, eff: Effective) -> str:
@@ -96,11 +103,20 @@ def run(args: argparse.Namespace) -> int:
     from scanner.knowledge import load
     from scanner.scan import read_repository
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"{args.path}: not a directory")
-    inputs = read_repository(root.resolve(), tracked_only=args.tracked_only)
-    contexts = RepoContextBuilder(inputs.files, load()).contexts()
+    if args.host:
+        from scanner.host.scan import HostOptions, read_host
+
+        options = HostOptions(root=args.root, os_name=args.os, all_users=bool(args.all_users),
+                              projects=tuple(args.projects or ()), include_process_env=False)
+        contexts = list(read_host(options).contexts)
+    else:
+        if args.root or args.os or args.all_users or args.projects:
+            raise UsageError("--root, --os, --all-users and --projects go with --host")
+        root = Path(args.path)
+        if not root.is_dir():
+            raise UsageError(f"{args.path}: not a directory")
+        inputs = read_repository(root.resolve(), tracked_only=args.tracked_only)
+        contexts = RepoContextBuilder(inputs.files, load()).contexts()
     if args.context:
         contexts = [c for c in contexts if c.id == args.context]
         if not contexts:

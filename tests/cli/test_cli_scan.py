@@ -171,3 +171,24 @@ def test_effective_shows_provenance(demo_repo: Path) -> None:
     assert "ci:.github/workflows/claude.yml#review" in proc.stdout
     assert '    DO_NOT_TRACK = "0"\n      set by .claude/settings.json:4:5\n' in proc.stdout
     assert '    DISABLE_TELEMETRY = ""\n      set by .github/workflows/claude.yml:5:3\n' in proc.stdout
+
+
+def test_effective_host_shows_the_managed_winner(tmp_path: Path) -> None:
+    root = ROOT / "fixtures" / "host" / "linux-conflicts"
+    proc = ccpolicy("effective", "--host", "--root", str(root), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    contexts = {c["id"]: c for c in json.loads(proc.stdout)["contexts"]}
+    alice = contexts["host:alice"]
+    telemetry = next(e for e in alice["env"] if e["name"] == "DISABLE_TELEMETRY")
+    assert telemetry["set_by"] == [
+        "/etc/claude-code/managed-settings.json:13:5",
+        "/home/alice/.claude/settings.json:5:5",
+    ]
+    key = next(e for e in alice["env"] if e["name"] == "ANTHROPIC_API_KEY")
+    assert key["value"] == "sk-ant-api03-…[REDACTED]"
+
+
+def test_effective_rejects_host_flags_without_host(demo_repo: Path) -> None:
+    proc = ccpolicy("effective", ".", "--root", "/", cwd=demo_repo)
+    assert proc.returncode == 2
+    assert "--root, --os, --all-users and --projects go with --host" in proc.stderr
