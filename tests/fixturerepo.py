@@ -46,3 +46,46 @@ def materialise(case_dir: Path, dest: Path) -> Path:
     git(dest, "add", "-A", "--", ".", *[f":(exclude){p}" for p in untracked])
     git(dest, "commit", "-q", "--allow-empty", "-m", "fixture")
     return dest
+
+
+def materialise_history(case_dir: Path, dest: Path) -> list[str]:
+    """Build the commits a history case lists; return their ids, oldest first.
+
+    case.toml (history = true):
+        [[commits]]
+        message = "add key"
+        files = { ".env" = "ANTHROPIC_API_KEY=...\\n" }   # written (created or replaced)
+        delete = [".env"]                                 # optional: removed
+        author = "Jane Doe <jane@example.com>"            # optional (default Fixture Author)
+    Commit n (1-based) is dated 2026-01-01T00:0n:00Z, so every commit id is reproducible. The
+    working tree is left as the last commit made it.
+    """
+    case = load_case(case_dir)
+    dest.mkdir(parents=True)
+    git(dest, "init", "-q", "-b", "main")
+    shas: list[str] = []
+    for number, spec in enumerate(case.get("commits", []), start=1):  # type: ignore[arg-type]
+        for relpath, content in dict(spec.get("files", {})).items():
+            path = dest / relpath
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(str(content).encode("utf-8"))
+        for relpath in spec.get("delete", []):
+            (dest / relpath).unlink()
+        env = {
+            "GIT_AUTHOR_DATE": f"2026-01-01T00:{number:02d}:00Z",
+            "GIT_COMMITTER_DATE": f"2026-01-01T00:{number:02d}:00Z",
+        }
+        author = str(spec.get("author", ""))
+        if author:
+            name, _, email = author.partition(" <")
+            env.update({"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email.rstrip(">")})
+        subprocess.run(["git", "add", "-A"], cwd=dest, env={**os.environ, **GIT_ENV}, check=True)
+        subprocess.run(
+            ["git", "commit", "-q", "--allow-empty", "-m", str(spec.get("message", f"commit {number}"))],
+            cwd=dest,
+            env={**os.environ, **GIT_ENV, **env},
+            check=True,
+            capture_output=True,
+        )
+        shas.append(git(dest, "rev-parse", "HEAD").strip())
+    return shas

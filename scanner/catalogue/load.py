@@ -106,9 +106,13 @@ def _rule_files() -> Iterator[Traversable]:
 
 
 def load_builtin_rules() -> dict[str, Rule]:
+    # Parsed through scanner.tomlcache: the same tables tomllib gives, read from JSON when cached.
+    from scanner import tomlcache
+
+    entries = sorted(_rule_files(), key=lambda e: e.name)
+    tables = tomlcache.load([(f"rules/{entry.name}", entry.read_bytes()) for entry in entries])
     rules: dict[str, Rule] = {}
-    for entry in sorted(_rule_files(), key=lambda e: e.name):
-        table = tomllib.loads(entry.read_text(encoding="utf-8"))
+    for entry, table in zip(entries, tables, strict=True):
         rule = rule_from_table(table, f"rules/{entry.name}", builtin=True)
         if entry.name != f"{rule.id}.toml":
             raise RuleError(f"rules/{entry.name}: id: {rule.id} must live in rules/{rule.id}.toml")
@@ -117,7 +121,10 @@ def load_builtin_rules() -> dict[str, Rule]:
 
 
 def load_presets() -> dict[str, dict[str, Any]]:
-    table = tomllib.loads(rules_dir().joinpath("presets.toml").read_text(encoding="utf-8"))
+    from scanner import tomlcache
+
+    data = rules_dir().joinpath("presets.toml").read_bytes()
+    table = tomlcache.load([("rules/presets.toml", data)])[0]
     presets = table.get("presets", {})
     return dict(presets) if isinstance(presets, dict) else {}
 

@@ -11,6 +11,7 @@ from scanner.checks import (
     credentials,
     egress,
     helpers,
+    history,
     hooks,
     host_login,
     login,
@@ -55,4 +56,6 @@ REGISTRY: dict[str, Check] = {
     "provider-not-approved": routing.provider_not_approved,
     "gateway-not-approved": routing.gateway_not_approved,
     "oauth-login-outside-approved-org": host_login.check,
+    "literal-credential-in-history": history.literal_credential_in_history,
+    "protection-removed-in-history": history.protection_removed_in_history,
 }

@@ -151,6 +151,8 @@ def _tracked_paths(scan: CheckInput, paths: list[str]) -> set[str]:
         repo = safe_repo(Path(scan.root))
         prefix = _prefix(repo, Path(scan.root))
         entries = {str(path) for path, _stage in repo.index.entries}
+        if not entries:  # no index (a bare clone read from the object store): trust the listing
+            return listed
         return {p for p in paths if prefix + p in entries}
     except Exception:  # unreadable index: fall back to the listing's view
         return {p for p in paths if scan.tracked is not None and p in scan.tracked}

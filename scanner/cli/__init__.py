@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "scanner.cli.install_hook_cmd",
         "install a git pre-commit hook running `ccpolicy scan --staged`",
     ),
+    "baseline": ("scanner.cli.baseline_cmd", "record current findings so that scans fail only on new ones"),
 }
 
 

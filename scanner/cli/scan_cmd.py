@@ -159,7 +159,9 @@ def render(fmt: str, results: Sequence[tuple[str, ScanResult]]) -> str:
     if fmt == "markdown":
         from scanner.report.markdown import render_markdown
 
-        return "\n".join(render_markdown(r) for _, r in results)
+        if len(results) == 1:
+            return render_markdown(results[0][1])
+        return "\n".join(f"## {target}\n\n{render_markdown(r)}" for target, r in results)
     if fmt == "annotations":
         from scanner.report.annotations import render_annotations
 
@@ -229,6 +231,11 @@ def run(args: argparse.Namespace) -> int:
     _check_combinations(args)
     fail_on = parse_fail_on(args.fail_on)
     parse_outputs(args.output)  # fail early on a bad --output, before scanning
+    baseline = None
+    if args.baseline:  # read before scanning: a bad baseline file fails fast
+        from scanner.baseline import load as load_baseline
+
+        baseline = load_baseline(Path(args.baseline))
     ruleset = ruleset_for(args)
     options = ScanOptions(
         rules=ruleset.rules,
@@ -249,7 +256,11 @@ def run(args: argparse.Namespace) -> int:
 
         results = scan_host_args(args, options)
     elif args.history:
-        raise UsageError("this scan mode is not available in this build")
+        from scanner.history_scan import scan_history_targets
+
+        if args.repos_from:
+            raise UsageError("--history reads local git repositories: it does not go with --repos-from")
+        results = scan_history_targets(args.paths, options, since=args.since, all_branches=args.all_branches)
     else:
         results = scan_repositories(args, options)
     import datetime
@@ -264,6 +275,14 @@ def run(args: argparse.Namespace) -> int:
         use_ignores=not args.no_ignores,
         report_stale=not (args.staged or args.history),
     )
+    if getattr(args, "write_baseline", None) is not None:  # `ccpolicy baseline create` runs this flow
+        from scanner.cli.baseline_cmd import write_baseline
+
+        return write_baseline(args, results)
+    if baseline is not None:
+        from scanner.baseline import apply as apply_baseline
+
+        results = apply_baseline(results, baseline)
     status = emit(args, results)
     from scanner.multi.outcome import every_target_failed
 

@@ -6,8 +6,10 @@ for what it uses; this package module stays import-free.
 
 from __future__ import annotations
 
+from scanner.errors import UsageError
 
-class DiscoveryError(Exception):
+
+class DiscoveryError(UsageError):
     """The scan target itself is unusable (missing root, not a repository when one is needed).
 
     The CLI maps it to exit status 2. Problems with single files are Notifications instead.

@@ -20,6 +20,9 @@ one: the later copies are the added ones. Moving or reordering lines therefore a
 (a secret is reported in the commit that introduced it, not again in every commit that moved
 it), and every line that is new in the file is found. Renames are off: a renamed file shows as
 deleted and added, so its content is reported at the new path (once more).
+
+`iter_history_versions` reads the same single stream but gives each change as whole texts,
+before and after, deletions included: what a check needs to tell what a commit turned off.
 """
 
 from __future__ import annotations
@@ -64,6 +67,32 @@ class HistoryChange:
 
 
 @dataclass(frozen=True)
+class HistoryVersion:
+    """One commit's change to one candidate file: the whole file before and after it."""
+
+    commit: str
+    author_name: str
+    author_email: str
+    author_date: str  # strict ISO 8601, with the author's offset
+    path: str  # POSIX, relative to the top of the work tree
+    kind: FileKind
+    old_blob: str | None  # None: no earlier version (added, or was a symlink/submodule)
+    new_blob: str | None  # None: the commit deleted the file (or made it a symlink/submodule)
+    old_text: str | None  # None: no earlier version, or it is binary, too large or missing
+    new_text: str | None  # None: deleted, or binary, too large or missing (see notification)
+    # Why the new version could not (all) be read, as for HistoryChange.
+    notification: Notification | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.new_blob is None
+
+    def added_lines(self) -> tuple[tuple[int, str], ...]:
+        """What HistoryChange.added_lines would hold for this change."""
+        return () if self.new_text is None else added_lines(self.old_text, self.new_text)
+
+
+@dataclass(frozen=True)
 class _Commit:
     sha: str
     author_name: str
@@ -76,7 +105,7 @@ class _Change:
     path: str
     kind: FileKind
     old_blob: str | None
-    new_blob: str
+    new_blob: str | None  # None: deleted (only when deletions were asked for)
 
 
 def _lines(text: str) -> list[str]:
@@ -99,8 +128,14 @@ def added_lines(old: str | None, new: str) -> tuple[tuple[int, str], ...]:
     return tuple(added)
 
 
-def _parse_raw_log(tokens: Iterator[bytes]) -> Iterator[tuple[_Commit, list[_Change]]]:
-    """(commit, its candidate changes sorted by path) from `git log --raw -z` tokens."""
+def _parse_raw_log(
+    tokens: Iterator[bytes], *, deletions: bool = False
+) -> Iterator[tuple[_Commit, list[_Change]]]:
+    """(commit, its candidate changes sorted by path) from `git log --raw -z` tokens.
+
+    With `deletions`, a regular file the commit deleted (or turned into a symlink or
+    submodule) comes as a change without a new blob.
+    """
     commit: _Commit | None = None
     changes: list[_Change] = []
     for token in tokens:
@@ -117,12 +152,18 @@ def _parse_raw_log(tokens: Iterator[bytes]) -> Iterator[tuple[_Commit, list[_Cha
         if commit is None or len(parts) != 5 or not meta.startswith(":"):
             continue  # nothing else appears in this output; skip rather than guess
         old_mode, new_mode, old_blob, new_blob, status = parts[0][1:], *parts[1:]
+        keep_old = old_mode in _REGULAR_MODES and not old_blob.startswith(_NULL_BLOB_PREFIX)
+        gone = status[:1] == "D" or (status[:1] == "T" and new_mode not in _REGULAR_MODES)
+        if deletions and gone and keep_old:
+            kind = classify(path)
+            if kind is not None:
+                changes.append(_Change(path, kind, old_blob, None))
+            continue
         if status[:1] not in ("A", "M", "T") or new_mode not in _REGULAR_MODES:
             continue  # deletions add nothing; symlinks and submodules have no content here
         kind = classify(path)
         if kind is None:
             continue
-        keep_old = old_mode in _REGULAR_MODES and not old_blob.startswith(_NULL_BLOB_PREFIX)
         changes.append(_Change(path, kind, old_blob if keep_old else None, new_blob))
     if commit is not None:
         yield commit, sorted(changes, key=lambda change: change.path)
@@ -178,17 +219,43 @@ def _history_change(
     return result(added_lines(old_text, new_text), note)
 
 
-def _read_batch(
-    batch: list[tuple[_Commit, _Change]], blobs: BlobReader, max_bytes: int
-) -> Iterator[HistoryChange]:
-    """The changes of `batch` in order, with every blob they need read in one round trip."""
+_Blobs = dict[str, bytes | TooLarge | None]
+
+
+def _read_blobs(batch: list[tuple[_Commit, _Change]], blobs: BlobReader, max_bytes: int) -> _Blobs:
+    """Every blob the changes of `batch` need, read in one round trip."""
     wanted = sorted({oid for _, change in batch for oid in (change.new_blob, change.old_blob) if oid})
-    content = dict(zip(wanted, blobs.read_many(wanted, max_bytes=max_bytes), strict=True))
-    for commit, change in batch:
-        old = content[change.old_blob] if change.old_blob else None
-        found = _history_change(commit, change, content[change.new_blob], old, max_bytes)
-        if found is not None:
-            yield found
+    return dict(zip(wanted, blobs.read_many(wanted, max_bytes=max_bytes), strict=True))
+
+
+def _history_version(commit: _Commit, change: _Change, content: _Blobs, max_bytes: int) -> HistoryVersion:
+    old_text: str | None = None
+    old_data = content.get(change.old_blob) if change.old_blob else None
+    if isinstance(old_data, bytes):
+        old_text, _ = decode_bytes(old_data, change.path)
+    new_text: str | None = None
+    note: Notification | None = None
+    if change.new_blob is not None:
+        new_data = content.get(change.new_blob)
+        if new_data is None:
+            note = dataclasses.replace(_MISSING, path=change.path)
+        elif isinstance(new_data, TooLarge):
+            note = too_large(change.path, new_data.size, max_bytes)
+        else:
+            new_text, note = decode_bytes(new_data, change.path)
+    return HistoryVersion(
+        commit=commit.sha,
+        author_name=commit.author_name,
+        author_email=commit.author_email,
+        author_date=commit.author_date,
+        path=change.path,
+        kind=change.kind,
+        old_blob=change.old_blob,
+        new_blob=change.new_blob,
+        old_text=old_text,
+        new_text=new_text,
+        notification=None if note is None else _with_commit(note, commit),
+    )
 
 
 def _resolve_commit(repo_root: Path, revision: str) -> str | None:
@@ -221,24 +288,12 @@ def _log_args(revisions: list[str]) -> list[str]:
     ]
 
 
-def iter_history(
-    repo_root: Path,
-    *,
-    since: str | None = None,
-    all_branches: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Generator[HistoryChange, None, None]:
-    """Every commit's added lines in candidate files, oldest first (git's --reverse order).
+def _batches(
+    repo_root: Path, since: str | None, all_branches: bool, max_bytes: int, *, deletions: bool
+) -> Generator[tuple[list[tuple[_Commit, _Change]], _Blobs], None, None]:
+    """The candidate changes of the history, oldest first, in batches with their blobs read.
 
-    `repo_root` may be any directory of the work tree, or a bare repository; paths are relative
-    to the top of the work tree. Within a commit, files come sorted by path. `since` is a
-    revision (commit, tag, branch): only commits not reachable from it are read
-    (`since..HEAD`). `all_branches` reads every ref instead of HEAD. A repository without
-    commits yields nothing. In a shallow clone the oldest available commit shows its files as
-    added. Merge commits show nothing (what they bring is read in the commits that made it).
-    Files that cannot be read (binary, too large, missing from a partial clone) come with a
-    notification instead of lines.
-    Raises DiscoveryError when `repo_root` is not a repository or `since` is not a commit.
+    One `git log` stream and one `git cat-file --batch` whatever the size of the history.
     """
     try:
         located = run_git(Path(repo_root), "rev-parse", "--git-dir", "--show-cdup").decode(
@@ -268,13 +323,67 @@ def iter_history(
             tokens = stream_git(repo_root, *_log_args(revisions), separator=b"\0")
             try:
                 batch: list[tuple[_Commit, _Change]] = []
-                for commit, changes in _parse_raw_log(tokens):
+                for commit, changes in _parse_raw_log(tokens, deletions=deletions):
                     batch += [(commit, change) for change in changes]
                     if len(batch) >= _BATCH_CHANGES:
-                        yield from _read_batch(batch, blobs, max_bytes)
+                        yield batch, _read_blobs(batch, blobs, max_bytes)
                         batch = []
-                yield from _read_batch(batch, blobs, max_bytes)
+                yield batch, _read_blobs(batch, blobs, max_bytes)
             finally:
                 tokens.close()
     except GitError as error:
         raise DiscoveryError(f"cannot read the history: {error}") from None
+
+
+def iter_history(
+    repo_root: Path,
+    *,
+    since: str | None = None,
+    all_branches: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Generator[HistoryChange, None, None]:
+    """Every commit's added lines in candidate files, oldest first (git's --reverse order).
+
+    `repo_root` may be any directory of the work tree, or a bare repository; paths are relative
+    to the top of the work tree. Within a commit, files come sorted by path. `since` is a
+    revision (commit, tag, branch): only commits not reachable from it are read
+    (`since..HEAD`). `all_branches` reads every ref instead of HEAD. A repository without
+    commits yields nothing. In a shallow clone the oldest available commit shows its files as
+    added. Merge commits show nothing (what they bring is read in the commits that made it).
+    Files that cannot be read (binary, too large, missing from a partial clone) come with a
+    notification instead of lines.
+    Raises DiscoveryError when `repo_root` is not a repository or `since` is not a commit.
+    """
+    batches = _batches(repo_root, since, all_branches, max_bytes, deletions=False)
+    try:
+        for batch, content in batches:
+            for commit, change in batch:
+                if change.new_blob is None:
+                    continue  # not produced without deletions; keeps the types honest
+                old = content.get(change.old_blob) if change.old_blob else None
+                found = _history_change(commit, change, content.get(change.new_blob), old, max_bytes)
+                if found is not None:
+                    yield found
+    finally:
+        batches.close()  # stopping early must stop git now, not when the generator is collected
+
+
+def iter_history_versions(
+    repo_root: Path,
+    *,
+    since: str | None = None,
+    all_branches: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Generator[HistoryVersion, None, None]:
+    """Every commit's changes to candidate files as whole texts, deletions included.
+
+    Same stream, order, arguments and errors as `iter_history`; one HistoryVersion per changed
+    candidate file per commit, also when no line was added (a removal, a deletion).
+    """
+    batches = _batches(repo_root, since, all_branches, max_bytes, deletions=True)
+    try:
+        for batch, content in batches:
+            for commit, change in batch:
+                yield _history_version(commit, change, content, max_bytes)
+    finally:
+        batches.close()

@@ -8,10 +8,12 @@ temporary directory that is removed at the end, whatever happens (failure, Ctrl-
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +67,29 @@ def scan_targets(
     return [(target.name, result) for target, result in zip(targets, results, strict=True)]
 
 
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """SIGINT ignored for a moment in this process. A Python child started meanwhile keeps it
+    ignored from its first instruction, so Ctrl-C while a worker is still importing does not
+    print that worker's traceback."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _leave_interrupts_to_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group. Workers ignore it (no traceback from
+    each of them); the parent cancels what has not started and waits for what has, and git,
+    which handles the signal itself, stops the clones in progress."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _picklable(options: ScanOptions) -> bool:
     import pickle
 
@@ -87,12 +112,17 @@ def _in_pool(targets: Sequence[Target], run: _Run, workers: int, advance: Advanc
     import multiprocessing
 
     slots: list[ScanResult | None] = [None] * len(targets)
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_leave_interrupts_to_parent,
+    )
     try:
-        futures: dict[Future[ScanResult], int] = {
-            executor.submit(scan_target, target, run.options, run.workdir, slot, run.limits): slot
-            for slot, target in enumerate(targets)
-        }
+        with _interrupts_ignored():  # workers start during submit and inherit the ignored signal
+            futures: dict[Future[ScanResult], int] = {
+                executor.submit(scan_target, target, run.options, run.workdir, slot, run.limits): slot
+                for slot, target in enumerate(targets)
+            }
         for future in as_completed(futures):
             slot = futures[future]
             try:
@@ -102,8 +132,8 @@ def _in_pool(targets: Sequence[Target], run: _Run, workers: int, advance: Advanc
                 slots[slot] = failed_result(targets[slot].name, reason, run.options)
             advance(targets[slot].name)
     finally:
-        # Waits for running scans (they also got the Ctrl-C) so nothing writes into workdir
-        # after it is removed; targets not started yet are cancelled.
+        # Waits for the scans already running (on Ctrl-C, git stops its clones itself) so that
+        # nothing writes into workdir after it is removed; targets not started are cancelled.
         executor.shutdown(wait=True, cancel_futures=True)
     done = [result for result in slots if result is not None]
     assert len(done) == len(targets)  # as_completed yields every future once

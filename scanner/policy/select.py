@@ -39,8 +39,18 @@ def policy_source(args: argparse.Namespace) -> PolicySource | None:
     if named:
         return named_policy(str(named))
     paths = getattr(args, "paths", None) or []
-    start = Path(paths[0]) if paths and not getattr(args, "host", False) else Path.cwd()
+    # A fleet run (--repos-from, a git URL) is judged by the policy where it is run from, never by
+    # a policy file inside one of the scanned repositories.
+    fleet = bool(getattr(args, "repos_from", None)) or any(_looks_like_url(str(p)) for p in paths)
+    first_local = Path(paths[0]) if paths and not fleet else None
+    start = first_local if first_local is not None and not getattr(args, "host", False) else Path.cwd()
     return find_policy(start)
+
+
+def _looks_like_url(text: str) -> bool:
+    from scanner.multi.targets import is_git_url
+
+    return is_git_url(text)
 
 
 def ruleset_for(args: argparse.Namespace) -> RuleSet:

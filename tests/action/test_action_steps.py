@@ -23,7 +23,8 @@ TEXT_REPORT = [
     ".env",
     f"  1:1  critical CCP401  {MESSAGE}",
     "",
-    "1 finding (1 critical) in 1 configuration file, 0 contexts. 1 at or above high: failing.",
+    "1 finding (1 critical) in 1 configuration file, 0 contexts. Policy: built-in preset recommended. "
+    "1 at or above high: failing.",
 ]
 FAILED_SUMMARY = (
     "## ccpolicy: ❌ failed\n"
@@ -111,7 +112,9 @@ def test_clean_repository_passes(tmp_path: Path, runner_temp: Path) -> None:
     assert run.status == "success"
     assert [status for _, status in statuses(run)] == ["skipped", "success", "success", "success", "success"]
     assert run.outputs["failed"] == "false" and run.outputs["findings"] == "0"
-    assert run.step("Scan").output.splitlines() == ["0 findings in 1 configuration file, 0 contexts."]
+    assert run.step("Scan").output.splitlines() == [
+        "0 findings in 1 configuration file, 0 contexts. Policy: built-in preset recommended."
+    ]
     assert run.summary.splitlines()[0] == "## ccpolicy: ✅ passed"
     assert run.step("Apply fail-on").output == "ccpolicy: passed (none at or above high).\n"
 

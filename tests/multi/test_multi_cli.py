@@ -182,3 +182,43 @@ def test_sarif_for_many_targets_has_one_valid_run_per_target(
     assert len(set(ids)) == 3
     validate = _sarif_validate()
     assert validate.schema_errors(log) == []
+
+
+def test_ctrl_c_stops_the_pool_quietly_and_removes_clones(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from gitrepo import isolated_env
+
+    server = bare_copy(repo_with(tmp_path, "src"), tmp_path, "server.git")
+    listing = tmp_path / "fleet.txt"
+    links = tmp_path / "links"
+    links.mkdir()
+    for index in range(40):  # 40 distinct URLs of one small repository
+        (links / f"s{index}.git").symlink_to(server)
+    listing.write_text("".join(f"{(links / f's{i}.git').as_uri()}\n" for i in range(40)), encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = isolated_env({"TMPDIR": str(scratch)})
+    env.pop("CI", None)
+    ccpolicy = Path(sys.executable).parent / "ccpolicy"
+    process = subprocess.Popen(
+        [str(ccpolicy), "scan", "--repos-from", str(listing), "-j", "3", "-q"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives it
+    )
+    deadline = time.monotonic() + 60
+    while not any(path.is_dir() for path in scratch.glob("ccpolicy-clones-*/*")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group gets it
+    out, err = process.communicate(timeout=120)
+    assert (process.returncode, out, err) == (130, "", "ccpolicy: interrupted\n")
+    assert list(scratch.iterdir()) == []

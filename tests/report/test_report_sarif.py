@@ -510,9 +510,17 @@ def test_finding_of_an_unknown_rule_gets_placeholder_metadata_and_no_snippet() -
     assert run["results"][0]["ruleIndex"] == 0
 
 
-def test_organisation_rule_has_no_builtin_help_uri() -> None:
+def test_organisation_rule_links_its_first_reference_not_the_builtin_docs() -> None:
     rule = replace(TELEMETRY, id="ORG001", origin="policy/ccpolicy.toml")
     finding = replace(TELEMETRY_FINDING, rule_id="ORG001")
+    descriptor = _run(_log(_result(finding, rules=(rule,))))["tool"]["driver"]["rules"][0]
+    assert descriptor["helpUri"] == rule.references[0]
+    assert "docs/rules/ORG001" not in json.dumps(descriptor)
+
+
+def test_organisation_rule_without_references_has_no_help_uri() -> None:
+    rule = replace(TELEMETRY, id="ORG002", origin="policy/ccpolicy.toml", references=())
+    finding = replace(TELEMETRY_FINDING, rule_id="ORG002")
     descriptor = _run(_log(_result(finding, rules=(rule,))))["tool"]["driver"]["rules"][0]
     assert "helpUri" not in descriptor
 
@@ -910,7 +918,7 @@ def test_multitool_with_all_github_rules(tmp_path: Path) -> None:
     errors = multitool.run_multitool(binary, config, host)
     assert [e.rule_id for e in errors] == ["GH1006"]
     assert errors[0].message.startswith(
-        "runs[0].results[3].locations[0].physicalLocation.artifactLocation.uri:"
+        "host.sarif: runs[0].results[3].locations[0].physicalLocation.artifactLocation.uri:"
     )
     assert multitool.main(["--multitool", binary, "--allow", "GH1006", str(host)]) == 0
     assert multitool.main(["--multitool", binary, str(host)]) == 1

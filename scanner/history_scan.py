@@ -1,0 +1,413 @@
+"""`ccpolicy scan --history`: judge every commit's changes to candidate files.
+
+One pass over the history (scanner.discovery.history.iter_history_versions: one `git log`
+stream and one `git cat-file --batch`, through scanner.gitsafe, so nothing configured in the
+repository runs and nothing is written), oldest commit first. Two books are kept along the way,
+each only for a rule the policy selects:
+
+- secrets (CCP403): each credential is recorded at its first appearance, recognised again in
+  later commits and other files by a SHA-256 digest kept in memory only, and followed until a
+  commit removes it from every file that held it. At the end the working tree is read (the
+  files the secret was seen in) to tell "still here" from "removed in <commit>".
+- protections (CCP110): each changed file's previous and new versions are parsed and compared
+  (scanner.checks.history.turned_off). A protection removed from one file and switched on in
+  another file in the same commit was moved, not turned off (renames show as delete + add).
+
+Files are parsed only when a cheap text test says they may matter, and the parse of a file's
+new version is reused as the next commit's old version, so the cost follows the candidate
+changes, not the history's length times its files. The books hand their evidence to the
+registered checks (scanner.checks.history) through the ordinary engine, so severities,
+fingerprints, waivers and baselines work as in any scan.
+
+Findings are per secret (CCP403) and per commit x file x protection (CCP110). Merge commits
+show nothing of their own (what they bring is read in the commits that made it). Paths are
+relative to the PATH given; a subdirectory limits the scan to the files under it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.catalogue.model import Rule
+from scanner.checks.history import (
+    CommitInfo,
+    HistoryCheckInput,
+    HistoryEvidence,
+    Presence,
+    ProtectionChange,
+    ProtectionEvidence,
+    SecretEvidence,
+    SecretHit,
+    may_hold_protection,
+    may_hold_secret,
+    protections_on,
+    secrets_in,
+    turned_off,
+)
+from scanner.discovery import DiscoveryError
+from scanner.discovery.history import HistoryVersion, iter_history_versions
+from scanner.engine import evaluate
+from scanner.errors import UsageError
+from scanner.gitsafe import GitError, run_git
+from scanner.knowledge import KnowledgeBase
+from scanner.knowledge import load as load_kb
+from scanner.model import FileKind, Notification, ParsedFile
+from scanner.report.model import ScanResult
+from scanner.scan import ScanOptions, excluded, repo_prefix
+from scanner.sources.registry import parse_file
+
+HISTORY_CATEGORY = "history"
+SECRETS_CHECK = "literal-credential-in-history"
+PROTECTIONS_CHECK = "protection-removed-in-history"
+HISTORY_CHECKS = frozenset({SECRETS_CHECK, PROTECTIONS_CHECK})
+
+
+def history_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    """The rules a history scan runs: those whose check reads the history."""
+    return tuple(
+        sorted((r for r in rules if r.check.get("registered") in HISTORY_CHECKS), key=lambda r: r.id)
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# One changed file in one commit, parsed on demand
+# ------------------------------------------------------------------------------------------
+
+
+class _ParseCache:
+    """The last two parsed versions of each path: a commit's old version is the previous
+    commit's new one, so each version is parsed once."""
+
+    _KEEP = 2
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, dict[str, ParsedFile]] = {}
+
+    def get(self, path: str, kind: FileKind, blob: str, text: str) -> ParsedFile:
+        versions = self._by_path.setdefault(path, {})
+        parsed = versions.get(blob)
+        if parsed is None:
+            parsed = parse_file(path, text, kind)
+            versions[blob] = parsed
+            while len(versions) > self._KEEP:
+                del versions[next(iter(versions))]
+        return parsed
+
+
+@dataclass
+class _Revision:
+    commit: CommitInfo
+    path: str  # relative to the scan root
+    version: HistoryVersion
+    cache: _ParseCache
+    _added: frozenset[int] | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """The new version exists but could not be read (binary, too large, missing)."""
+        return self.version.new_text is None and not self.version.deleted
+
+    def added(self) -> frozenset[int]:
+        if self._added is None:
+            self._added = frozenset(number for number, _ in self.version.added_lines())
+        return self._added
+
+    def old(self) -> ParsedFile | None:
+        version = self.version
+        if version.old_text is None or version.old_blob is None:
+            return None
+        return self.cache.get(self.path, version.kind, version.old_blob, version.old_text)
+
+    def new(self) -> ParsedFile | None:
+        version = self.version
+        if version.new_text is None or version.new_blob is None:
+            return None
+        return self.cache.get(self.path, version.kind, version.new_blob, version.new_text)
+
+
+# ------------------------------------------------------------------------------------------
+# CCP403's book: every secret, from its first appearance to its removal
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Secret:
+    hit: SecretHit
+    first: CommitInfo
+    occurrence: int
+    holders: set[str] = field(default_factory=set)  # paths holding it after the last commit read
+    seen_in: set[str] = field(default_factory=set)  # every path it was ever in
+    removed_in: CommitInfo | None = None
+
+
+class SecretBook:
+    def __init__(self) -> None:
+        self._secrets: dict[bytes, _Secret] = {}  # digest -> secret, in first-appearance order
+        self._held: dict[str, set[bytes]] = {}  # path -> digests it holds now
+        self.kinds: dict[str, FileKind] = {}
+
+    def feed(self, rev: _Revision) -> None:
+        held = self._held.get(rev.path)
+        if held is None:
+            text = rev.version.new_text
+            if text is None or not may_hold_secret(text) or not rev.added():
+                return  # nothing known here, and nothing that could be new
+        if rev.unreadable:
+            return  # the notification says so; what was known stays as it was
+        parsed = rev.new()
+        now: set[bytes] = set()
+        occurrence = 0
+        for hit in secrets_in(parsed) if parsed is not None else []:
+            secret = self._secrets.get(hit.digest)
+            if secret is None:
+                if hit.location.line not in rev.added():
+                    continue  # there before the first commit read (--since): not this scan's
+                occurrence += 1
+                secret = _Secret(hit, rev.commit, occurrence)
+                self._secrets[hit.digest] = secret
+            now.add(hit.digest)
+            secret.holders.add(rev.path)
+            secret.seen_in.add(rev.path)
+            secret.removed_in = None
+        for digest in (held or set()) - now:
+            secret = self._secrets[digest]
+            secret.holders.discard(rev.path)
+            if not secret.holders:
+                secret.removed_in = rev.commit
+        if now:
+            self._held[rev.path] = now
+            self.kinds[rev.path] = rev.version.kind
+        else:
+            self._held.pop(rev.path, None)
+
+    def evidence(self, in_working_tree: Callable[[str], set[bytes]] | None) -> tuple[SecretEvidence, ...]:
+        """Every secret; `in_working_tree(path)` gives the digests in that file now (None: no
+        working tree)."""
+        found: list[SecretEvidence] = []
+        for digest, secret in self._secrets.items():
+            removed_in = None
+            still_in: tuple[str, ...] = ()
+            if in_working_tree is not None:
+                still_in = tuple(path for path in sorted(secret.seen_in) if digest in in_working_tree(path))
+            if in_working_tree is None:
+                presence = Presence.UNKNOWN
+            elif still_in:
+                presence = Presence.IN_WORKING_TREE
+            elif secret.removed_in is not None and not secret.holders:
+                presence, removed_in = Presence.REMOVED, secret.removed_in
+            else:
+                presence = Presence.GONE
+            found.append(
+                SecretEvidence(secret.hit, secret.first, secret.occurrence, presence, removed_in, still_in)
+            )
+        return tuple(found)
+
+
+class _WorkingTree:
+    """Digests of the secrets in working-tree files, read once each."""
+
+    def __init__(self, root: Path, kinds: dict[str, FileKind]) -> None:
+        self.root = root
+        self.kinds = kinds
+        self._digests: dict[str, set[bytes]] = {}
+
+    def __call__(self, path: str) -> set[bytes]:
+        if path not in self._digests:
+            from scanner.discovery.read import read_text
+
+            text, _note = read_text(self.root, path)
+            kind = self.kinds.get(path)
+            digests: set[bytes] = set()
+            if text is not None and kind is not None and may_hold_secret(text):
+                digests = {hit.digest for hit in secrets_in(parse_file(path, text, kind))}
+            self._digests[path] = digests
+        return self._digests[path]
+
+
+# ------------------------------------------------------------------------------------------
+# CCP110's book: protections each commit turned off
+# ------------------------------------------------------------------------------------------
+
+
+class ProtectionBook:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._commit: str | None = None
+        self._revisions: list[_Revision] = []  # the current commit's, when they may matter
+        self._found: list[ProtectionEvidence] = []
+
+    def feed(self, rev: _Revision) -> None:
+        if rev.commit.sha != self._commit:
+            self._close_commit()
+            self._commit = rev.commit.sha
+        old, new = rev.version.old_text, rev.version.new_text
+        if any(text is not None and may_hold_protection(text, self.kb) for text in (old, new)):
+            self._revisions.append(rev)
+
+    def evidence(self) -> tuple[ProtectionEvidence, ...]:
+        self._close_commit()
+        return tuple(self._found)
+
+    def _close_commit(self) -> None:
+        revisions, self._revisions = self._revisions, []
+        lost: list[tuple[_Revision, ProtectionChange]] = []
+        for rev in revisions:
+            old = rev.old()
+            if old is None or rev.unreadable or not may_hold_protection(rev.version.old_text or "", self.kb):
+                continue
+            lost.extend((rev, change) for change in turned_off(old, rev.new(), self.kb))
+        if not lost:
+            return
+        gained = self._gained(revisions)
+        for rev, change in lost:
+            if any(key == change.key and path != rev.path for path, key in gained):
+                continue  # moved to another file in the same commit
+            self._found.append(ProtectionEvidence(rev.commit, change))
+
+    def _gained(self, revisions: list[_Revision]) -> set[tuple[str, str]]:
+        """(path, key) of every protection a file of this commit switched on."""
+        gained: set[tuple[str, str]] = set()
+        for rev in revisions:
+            new = rev.new()
+            if new is None or not may_hold_protection(new.text or "", self.kb):
+                continue
+            old = rev.old()
+            before = protections_on(old, self.kb) if old is not None else {}
+            gained.update((rev.path, key) for key in protections_on(new, self.kb).keys() - before.keys())
+        return gained
+
+
+# ------------------------------------------------------------------------------------------
+# The scan
+# ------------------------------------------------------------------------------------------
+
+
+def _inside_work_tree(root: Path) -> bool:
+    try:
+        return run_git(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+    except GitError:
+        return False
+
+
+@dataclass
+class _Stream:
+    """What the pass over the history saw, besides the books."""
+
+    notes: list[Notification] = field(default_factory=list)
+    paths: set[str] = field(default_factory=set)
+    commits: int = 0
+    changes: int = 0
+
+
+def _read_history(
+    root: Path,
+    prefix: str,
+    books: Sequence[SecretBook | ProtectionBook],
+    *,
+    since: str | None,
+    all_branches: bool,
+    exclude: Sequence[str] = (),
+) -> _Stream:
+    stream = _Stream()
+    cache = _ParseCache()
+    commit: CommitInfo | None = None
+    try:
+        for version in iter_history_versions(root, since=since, all_branches=all_branches):
+            if not version.path.startswith(prefix):
+                continue
+            path = version.path[len(prefix) :]
+            if exclude and excluded(path, exclude):
+                continue
+            if commit is None or commit.sha != version.commit:
+                commit = CommitInfo(
+                    version.commit, version.author_name, version.author_email, version.author_date
+                )
+                stream.commits += 1
+            stream.paths.add(path)
+            stream.changes += 1
+            if version.notification is not None:
+                stream.notes.append(dataclasses.replace(version.notification, path=path))
+            rev = _Revision(commit, path, version, cache)
+            for book in books:
+                book.feed(rev)
+    except DiscoveryError as error:
+        raise UsageError(f"{root}: {error}") from None
+    return stream
+
+
+def scan_history(
+    root: Path, options: ScanOptions, *, since: str | None = None, all_branches: bool = False
+) -> ScanResult:
+    """Judge the history of the repository holding `root` (files under `root` only)."""
+    kb = load_kb()
+    rules = history_rules(options.rules)
+    registered = {r.check.get("registered") for r in rules}
+    secrets = SecretBook() if SECRETS_CHECK in registered else None
+    protections = ProtectionBook(kb) if PROTECTIONS_CHECK in registered else None
+    books = [book for book in (secrets, protections) if book is not None]
+    prefix = repo_prefix(root)
+    stream = _Stream()
+    if books:
+        stream = _read_history(
+            root, prefix, books, since=since, all_branches=all_branches, exclude=options.exclude
+        )
+    else:
+        stream.notes.append(
+            Notification(
+                "warning",
+                "the policy selects no history rule (CCP110, CCP403): the history was not read",
+                None,
+                None,
+                "no-history-rules",
+            )
+        )
+    history = HistoryEvidence(
+        secrets=secrets.evidence(_WorkingTree(root, secrets.kinds) if _inside_work_tree(root) else None)
+        if secrets is not None
+        else (),
+        protections=protections.evidence() if protections is not None else (),
+    )
+    check_input = HistoryCheckInput(
+        files=(),
+        contexts=(),
+        kb=kb,
+        params=options.params,
+        is_git=True,
+        root=str(root),
+        history=history,
+    )
+    findings, rule_notes = evaluate(rules, check_input, severity_overrides=options.severity_overrides)
+    notes = sorted(set(stream.notes + rule_notes), key=lambda n: (n.path or "", n.line or 0, n.message))
+    return ScanResult(
+        root=str(root),
+        findings=tuple(findings),
+        notifications=tuple(notes),
+        rules=rules,
+        files_scanned=len(stream.paths),
+        category=HISTORY_CATEGORY,
+        fail_on=options.fail_on,
+        extra={
+            # No "texts": a finding's line is in an old version of its file, so neither
+            # snippets nor inline ignores from today's file apply to it.
+            "repo_prefix": prefix,
+            "history": {"commits": stream.commits, "changes": stream.changes},
+        },
+    )
+
+
+def scan_history_targets(
+    paths: Sequence[str], options: ScanOptions, *, since: str | None = None, all_branches: bool = False
+) -> list[tuple[str, ScanResult]]:
+    """One result per PATH (default `.`), as `ccpolicy scan --history [PATH...]` reports them."""
+    results: list[tuple[str, ScanResult]] = []
+    for raw in paths or ["."]:
+        root = Path(raw)
+        if not root.exists():
+            raise UsageError(f"{raw}: no such file or directory")
+        if not root.is_dir():
+            raise UsageError(f"{raw}: not a directory")
+        results.append((raw, scan_history(root.resolve(), options, since=since, all_branches=all_branches)))
+    return results
