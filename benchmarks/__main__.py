@@ -20,13 +20,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="generate what is missing, check findings, time, write RESULTS.md")
-    run.add_argument("--quick", action="store_true", help="fewer runs; skip the 100k-file and 10k-commit inputs")
+    run.add_argument(
+        "--quick", action="store_true", help="fewer runs; skip the 100k-file and 10k-commit inputs"
+    )
     run.add_argument("--runs", type=int, help="timed runs per command (default 10, quick 5)")
     run.add_argument("--only", action="append", default=[], metavar="SCENARIO", help="run only this scenario")
     run.add_argument(
         "--results", type=Path, default=HERE / "RESULTS.md", help="where to write the Markdown table"
     )
-    run.add_argument("--out", type=Path, default=generate.OUT, help="generated inputs (default benchmarks/out)")
+    run.add_argument(
+        "--out", type=Path, default=generate.OUT, help="generated inputs (default benchmarks/out)"
+    )
     gen = sub.add_parser("generate", help="only generate the inputs")
     gen.add_argument("--quick", action="store_true")
     gen.add_argument("--out", type=Path, default=generate.OUT)
@@ -48,9 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "peers":
         return install_peers(args.out)
     if args.command == "generate":
-        names = tuple(
-            n for n in generate.RECIPES if not (args.quick and n in ("repo-100k", "history-10k"))
-        )
+        names = tuple(n for n in generate.RECIPES if not (args.quick and n in ("repo-100k", "history-10k")))
         for name, path in generate.ensure(names, args.out).items():
             print(f"{name}: {path}")
         return 0

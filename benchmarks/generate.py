@@ -96,7 +96,7 @@ def repository_files(total: int, seed: str = SEED, units: int = corpus.UNITS) ->
 
 def _stamped(path: Path, recipe: Recipe) -> bool:
     try:
-        return json.loads((path / STAMP).read_text())["digest"] == recipe.digest()
+        return bool(json.loads((path / STAMP).read_text())["digest"] == recipe.digest())
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -208,9 +208,7 @@ RECIPES: Mapping[str, Recipe] = {
     "staged-10k": Recipe("staged", files=10_000, staged_changes=corpus.STAGED_CHANGES),
     "history-1k": Recipe("history", commits=1_000),
     "history-10k": Recipe("history", commits=10_000),
-    "host-200": Recipe(
-        "host", users=hostcorpus.USERS, projects_per_user=hostcorpus.PROJECTS_PER_USER
-    ),
+    "host-200": Recipe("host", users=hostcorpus.USERS, projects_per_user=hostcorpus.PROJECTS_PER_USER),
 }
 
 

@@ -53,7 +53,12 @@ class Timing:
 
 # Variables that would make a timed run slower than a user's: without bytecode caching every
 # run compiles ccpolicy from source (a warm cache means compiled modules are on disk).
-DROPPED_VARIABLES = ("PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME", "PYTHONDEVMODE", "PYTHONTRACEMALLOC")
+DROPPED_VARIABLES = (
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONDEVMODE",
+    "PYTHONTRACEMALLOC",
+)
 
 
 def environment(extra: Mapping[str, str] | None) -> dict[str, str]:

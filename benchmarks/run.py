@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import generate, scenarios
-from benchmarks.measure import Command, Timing, environment, hyperfine, measure
+from benchmarks.measure import Timing, environment, hyperfine, measure
 from benchmarks.results import Check, Report, Row, Verdict, render
 from benchmarks.scenarios import MEMORY_LIMIT_KIB, Scenario, Target, Tools
 
@@ -32,7 +32,16 @@ QUICK = Settings(runs=5, slow_runs=3, warmup=1, quick=True)
 
 def _first_line(argv: Sequence[str]) -> str:
     try:
-        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            list(argv),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            # semgrep --version otherwise asks the network for a newer release, and waits.
+            env=environment({"SEMGREP_ENABLE_VERSION_CHECK": "0"}),
+        )
     except (OSError, subprocess.TimeoutExpired):
         return "not installed"
     text = (done.stdout or done.stderr).strip().splitlines()
@@ -175,7 +184,13 @@ def run(
     return Report(machine(tools), {s.name: s.title for s in chosen}, rows, verdicts, checks, notes)
 
 
-def _time_reference(scenario: Scenario, reference: scenarios.Reference, settings: Settings, runs: int, log: Callable[[str], None]) -> Row:
+def _time_reference(
+    scenario: Scenario,
+    reference: scenarios.Reference,
+    settings: Settings,
+    runs: int,
+    log: Callable[[str], None],
+) -> Row:
     label = reference.command.label
     if not reference.available:
         return Row(scenario.name, label, reference.role, None, "not installed")
@@ -196,8 +211,10 @@ def _notes(settings: Settings) -> list[str]:
         "Peers run from their own virtual environment (benchmarks/out/peers, `python -m benchmarks peers`): "
         "detect-secrets-hook on the staged files as pre-commit runs it, detect-secrets over the whole "
         "repository, semgrep with one generic rule, zizmor --offline on the workflows.",
-        "Peak memory is the largest resident set in the process tree (os.wait4), as `/usr/bin/time -f %M` "
-        "reports it.",
+        "Peak memory is the largest resident set of the command or a child it waited for, from "
+        "`/usr/bin/time -f %M`.",
+        "The machine is shared: other sessions' test runs load it while the suite runs, so medians move "
+        "by 10-30% from run to run; ratios are taken within one run, side by side.",
     ]
     if settings.quick:
         notes.append("--quick: fewer runs, no 100,000-file or 10,000-commit scenario, no single-run peers.")

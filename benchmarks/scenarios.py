@@ -92,7 +92,9 @@ def _git(label: str, cwd: Path, *args: str) -> Reference:
     return Reference(Command(label, ("git", *args), cwd), "floor")
 
 
-def _peer(tools: Tools, label: str, executable: str, args: tuple[str, ...], cwd: Path, runs: int | None = None) -> Reference:
+def _peer(
+    tools: Tools, label: str, executable: str, args: tuple[str, ...], cwd: Path, runs: int | None = None
+) -> Reference:
     path = tools.peer(executable)
     argv = (path or executable, *args)
     return Reference(Command(label, argv, cwd), "peer", runs=runs, available=path is not None)

@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.catalogue.model import Rule
+from scanner.checks.cloud_credentials import AWS_SECRET
 from scanner.checks.history import (
     CommitInfo,
+    Guard,
     HistoryCheckInput,
     HistoryEvidence,
     Presence,
@@ -43,7 +45,9 @@ from scanner.checks.history import (
     SecretHit,
     may_hold_protection,
     may_hold_secret,
+    protection_projection,
     protections_on,
+    same_protections_by_lines,
     secrets_in,
     turned_off,
 )
@@ -77,24 +81,54 @@ def history_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
 # ------------------------------------------------------------------------------------------
 
 
-class _ParseCache:
-    """The last two parsed versions of each path: a commit's old version is the previous
-    commit's new one, so each version is parsed once."""
+@dataclass
+class _Version:
+    """One version of one file, and what was worked out about it so far."""
+
+    path: str
+    kind: FileKind
+    text: str
+    _parsed: ParsedFile | None = None
+    _protections: dict[str, Guard] | None = None
+    _projection: str | None = None
+    _projected: bool = False
+
+    def parsed(self) -> ParsedFile:
+        if self._parsed is None:
+            self._parsed = parse_file(self.path, self.text, self.kind)
+        return self._parsed
+
+    def protections(self, kb: KnowledgeBase) -> dict[str, Guard]:
+        if self._protections is None:
+            self._protections = protections_on(self.parsed(), kb)
+        return self._protections
+
+    def projection(self, kb: KnowledgeBase) -> str | None:
+        """protection_projection of this version, computed once."""
+        if not self._projected:
+            self._projected = True
+            self._projection = protection_projection(self.kind, self.text, kb)
+        return self._projection
+
+
+class _VersionCache:
+    """The last two versions of each path: a commit's old version is the previous commit's new
+    one, so each version is parsed (and judged) at most once."""
 
     _KEEP = 2
 
     def __init__(self) -> None:
-        self._by_path: dict[str, dict[str, ParsedFile]] = {}
+        self._by_path: dict[str, dict[str, _Version]] = {}
 
-    def get(self, path: str, kind: FileKind, blob: str, text: str) -> ParsedFile:
+    def get(self, path: str, kind: FileKind, blob: str, text: str) -> _Version:
         versions = self._by_path.setdefault(path, {})
-        parsed = versions.get(blob)
-        if parsed is None:
-            parsed = parse_file(path, text, kind)
-            versions[blob] = parsed
+        version = versions.get(blob)
+        if version is None:
+            version = _Version(path, kind, text)
+            versions[blob] = version
             while len(versions) > self._KEEP:
                 del versions[next(iter(versions))]
-        return parsed
+        return version
 
 
 @dataclass
@@ -102,8 +136,9 @@ class _Revision:
     commit: CommitInfo
     path: str  # relative to the scan root
     version: HistoryVersion
-    cache: _ParseCache
+    cache: _VersionCache
     _added: frozenset[int] | None = None
+    _added_text: str = ""
 
     @property
     def unreadable(self) -> bool:
@@ -111,21 +146,36 @@ class _Revision:
         return self.version.new_text is None and not self.version.deleted
 
     def added(self) -> frozenset[int]:
+        """Numbers of the lines this commit added to the file."""
         if self._added is None:
-            self._added = frozenset(number for number, _ in self.version.added_lines())
+            lines = self.version.added_lines()
+            self._added = frozenset(number for number, _ in lines)
+            self._added_text = "\n".join(text for _, text in lines)
         return self._added
 
-    def old(self) -> ParsedFile | None:
+    def added_text(self) -> str:
+        self.added()
+        return self._added_text
+
+    def old_version(self) -> _Version | None:
         version = self.version
         if version.old_text is None or version.old_blob is None:
             return None
         return self.cache.get(self.path, version.kind, version.old_blob, version.old_text)
 
-    def new(self) -> ParsedFile | None:
+    def new_version(self) -> _Version | None:
         version = self.version
         if version.new_text is None or version.new_blob is None:
             return None
         return self.cache.get(self.path, version.kind, version.new_blob, version.new_text)
+
+    def old(self) -> ParsedFile | None:
+        found = self.old_version()
+        return None if found is None else found.parsed()
+
+    def new(self) -> ParsedFile | None:
+        found = self.new_version()
+        return None if found is None else found.parsed()
 
 
 # ------------------------------------------------------------------------------------------
@@ -143,24 +193,27 @@ class _Secret:
     removed_in: CommitInfo | None = None
 
 
-class SecretBook:
+class _SecretBook:
     def __init__(self) -> None:
         self._secrets: dict[bytes, _Secret] = {}  # digest -> secret, in first-appearance order
         self._held: dict[str, set[bytes]] = {}  # path -> digests it holds now
+        # path -> the lines those secrets are on (in memory only, like the file's text itself)
+        self._lines: dict[str, set[str]] = {}
         self.kinds: dict[str, FileKind] = {}
 
     def feed(self, rev: _Revision) -> None:
         held = self._held.get(rev.path)
-        if held is None:
-            text = rev.version.new_text
-            if text is None or not may_hold_secret(text) or not rev.added():
-                return  # nothing known here, and nothing that could be new
+        if held is None and not self._may_add(rev):
+            return  # nothing known here, and nothing that could be new
         if rev.unreadable:
             return  # the notification says so; what was known stays as it was
+        if held is not None and self._keeps_its_lines(rev) and not self._may_add(rev):
+            return  # the lines holding its secrets are all still there, and nothing was added
         parsed = rev.new()
         now: set[bytes] = set()
         occurrence = 0
-        for hit in secrets_in(parsed) if parsed is not None else []:
+        hits = secrets_in(parsed) if parsed is not None else []
+        for hit in hits:
             secret = self._secrets.get(hit.digest)
             if secret is None:
                 if hit.location.line not in rev.added():
@@ -180,8 +233,34 @@ class SecretBook:
         if now:
             self._held[rev.path] = now
             self.kinds[rev.path] = rev.version.kind
+            lines = (parsed.text or "").splitlines() if parsed is not None else []
+            self._lines[rev.path] = {
+                lines[hit.location.line - 1]
+                for hit in hits
+                if hit.digest in now and 0 < hit.location.line <= len(lines)
+            }
         else:
             self._held.pop(rev.path, None)
+            self._lines.pop(rev.path, None)
+
+    def _keeps_its_lines(self, rev: _Revision) -> bool:
+        text = rev.version.new_text
+        if text is None:
+            return False
+        present = set(text.splitlines())
+        return self._lines.get(rev.path, {""}) <= present
+
+    @staticmethod
+    def _may_add(rev: _Revision) -> bool:
+        """Can this change add a secret? Only through an added line that names a credential or
+        has one's format, or (an AWS secret next to an older key id) in a file with a key id."""
+        text = rev.version.new_text
+        if text is None or not may_hold_secret(text) or not rev.added():
+            return False
+        added = rev.added_text()
+        if may_hold_secret(added):
+            return True
+        return ("AKIA" in text or "ASIA" in text) and AWS_SECRET.search(added) is not None
 
     def evidence(self, in_working_tree: Callable[[str], set[bytes]] | None) -> tuple[SecretEvidence, ...]:
         """Every secret; `in_working_tree(path)` gives the digests in that file now (None: no
@@ -232,7 +311,7 @@ class _WorkingTree:
 # ------------------------------------------------------------------------------------------
 
 
-class ProtectionBook:
+class _ProtectionBook:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._commit: str | None = None
@@ -255,10 +334,20 @@ class ProtectionBook:
         revisions, self._revisions = self._revisions, []
         lost: list[tuple[_Revision, ProtectionChange]] = []
         for rev in revisions:
-            old = rev.old()
-            if old is None or rev.unreadable or not may_hold_protection(rev.version.old_text or "", self.kb):
+            old = rev.old_version()
+            if old is None or rev.unreadable or not may_hold_protection(old.text, self.kb):
                 continue
-            lost.extend((rev, change) for change in turned_off(old, rev.new(), self.kb))
+            new = rev.new_version()
+            if new is not None and self._unchanged(old, new):
+                continue  # the same protections, known without parsing either version
+            before = old.protections(self.kb)
+            if not before:
+                continue
+            after = new.protections(self.kb) if new is not None else {}
+            changes = turned_off(
+                old.parsed(), None if new is None else new.parsed(), self.kb, before=before, after=after
+            )
+            lost.extend((rev, change) for change in changes)
         if not lost:
             return
         gained = self._gained(revisions)
@@ -267,16 +356,22 @@ class ProtectionBook:
                 continue  # moved to another file in the same commit
             self._found.append(ProtectionEvidence(rev.commit, change))
 
+    def _unchanged(self, old: _Version, new: _Version) -> bool:
+        projection = old.projection(self.kb)
+        if projection is not None:
+            return projection == new.projection(self.kb)
+        return same_protections_by_lines(old.kind, old.text, new.text, self.kb)
+
     def _gained(self, revisions: list[_Revision]) -> set[tuple[str, str]]:
         """(path, key) of every protection a file of this commit switched on."""
         gained: set[tuple[str, str]] = set()
         for rev in revisions:
-            new = rev.new()
-            if new is None or not may_hold_protection(new.text or "", self.kb):
+            new = rev.new_version()
+            if new is None or not may_hold_protection(new.text, self.kb):
                 continue
-            old = rev.old()
-            before = protections_on(old, self.kb) if old is not None else {}
-            gained.update((rev.path, key) for key in protections_on(new, self.kb).keys() - before.keys())
+            old = rev.old_version()
+            before = old.protections(self.kb) if old is not None else {}
+            gained.update((rev.path, key) for key in new.protections(self.kb).keys() - before.keys())
         return gained
 
 
@@ -305,14 +400,14 @@ class _Stream:
 def _read_history(
     root: Path,
     prefix: str,
-    books: Sequence[SecretBook | ProtectionBook],
+    books: Sequence[_SecretBook | _ProtectionBook],
     *,
     since: str | None,
     all_branches: bool,
     exclude: Sequence[str] = (),
 ) -> _Stream:
     stream = _Stream()
-    cache = _ParseCache()
+    cache = _VersionCache()
     commit: CommitInfo | None = None
     try:
         for version in iter_history_versions(root, since=since, all_branches=all_branches):
@@ -345,8 +440,8 @@ def scan_history(
     kb = load_kb()
     rules = history_rules(options.rules)
     registered = {r.check.get("registered") for r in rules}
-    secrets = SecretBook() if SECRETS_CHECK in registered else None
-    protections = ProtectionBook(kb) if PROTECTIONS_CHECK in registered else None
+    secrets = _SecretBook() if SECRETS_CHECK in registered else None
+    protections = _ProtectionBook(kb) if PROTECTIONS_CHECK in registered else None
     books = [book for book in (secrets, protections) if book is not None]
     prefix = repo_prefix(root)
     stream = _Stream()

@@ -48,13 +48,13 @@ def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
 
 
 def read_repository(root: Path, *, tracked_only: bool, exclude: Sequence[str] = ()) -> Inputs:
-    from scanner.discovery.listing import candidates, list_files
+    from scanner.discovery.listing import list_candidates
     from scanner.discovery.read import read_text
 
-    listing = list_files(root, tracked_only=tracked_only)
+    listing = list_candidates(root, tracked_only=tracked_only)
     notes = list(listing.notifications)
     items: list[tuple[str, FileKind, str]] = []
-    for path, kind in candidates(listing):
+    for path, kind in listing.candidates:
         if exclude and excluded(path, exclude):
             continue
         text, note = read_text(root, path)

@@ -64,7 +64,9 @@ def materialise_history(case_dir: Path, dest: Path) -> list[str]:
     dest.mkdir(parents=True)
     git(dest, "init", "-q", "-b", "main")
     shas: list[str] = []
-    for number, spec in enumerate(case.get("commits", []), start=1):  # type: ignore[arg-type]
+    commits = case.get("commits", [])
+    assert isinstance(commits, list), f"{case_dir}/case.toml: commits must be a list of tables"
+    for number, spec in enumerate(commits, start=1):
         for relpath, content in dict(spec.get("files", {})).items():
             path = dest / relpath
             path.parent.mkdir(parents=True, exist_ok=True)

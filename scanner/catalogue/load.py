@@ -7,7 +7,6 @@ so anything the built-ins can say, an organisation can say.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.abc import Traversable
@@ -16,11 +15,6 @@ from typing import Any
 
 from scanner.catalogue.model import Rule
 from scanner.model import Severity
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 RULE_ID = re.compile(r"^CCP[1-9]\d{2}$")
 ORG_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,15}-[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -105,12 +99,17 @@ def _rule_files() -> Iterator[Traversable]:
             yield entry
 
 
+def _text_bytes(entry: Traversable) -> bytes:
+    """The file as text mode reads it (universal newlines), as bytes for the cache's digest."""
+    return entry.read_text(encoding="utf-8").encode("utf-8")
+
+
 def load_builtin_rules() -> dict[str, Rule]:
     # Parsed through scanner.tomlcache: the same tables tomllib gives, read from JSON when cached.
     from scanner import tomlcache
 
     entries = sorted(_rule_files(), key=lambda e: e.name)
-    tables = tomlcache.load([(f"rules/{entry.name}", entry.read_bytes()) for entry in entries])
+    tables = tomlcache.load([(f"rules/{entry.name}", _text_bytes(entry)) for entry in entries])
     rules: dict[str, Rule] = {}
     for entry, table in zip(entries, tables, strict=True):
         rule = rule_from_table(table, f"rules/{entry.name}", builtin=True)
@@ -123,8 +122,7 @@ def load_builtin_rules() -> dict[str, Rule]:
 def load_presets() -> dict[str, dict[str, Any]]:
     from scanner import tomlcache
 
-    data = rules_dir().joinpath("presets.toml").read_bytes()
-    table = tomlcache.load([("rules/presets.toml", data)])[0]
+    table = tomlcache.load([("rules/presets.toml", _text_bytes(rules_dir().joinpath("presets.toml")))])[0]
     presets = table.get("presets", {})
     return dict(presets) if isinstance(presets, dict) else {}
 

@@ -237,8 +237,8 @@ def credential_message(evidence: SecretEvidence) -> str:
         )
     elif hit.pair:
         subject = (
-            "An AWS access key id and its secret access key (values redacted) were first committed in "
-            f"{first}"
+            "An AWS secret access key, next to its access key id (values redacted), was first committed "
+            f"in {first}"
         )
     else:
         subject = f"{hit.what[0].upper()}{hit.what[1:]} (value redacted) was first committed in {first}"
@@ -289,6 +289,7 @@ MANAGED_KINDS = frozenset({FileKind.SETTINGS_MANAGED, FileKind.SETTINGS_MANAGED_
 SKIP_WEBFETCH_PREFLIGHT = "skipWebFetchPreflight"
 CLEANUP_PERIOD_DAYS = "cleanupPeriodDays"
 DISABLE_BYPASS = "permissions.disableBypassPermissionsMode"
+_BYPASS_LEAF = "disableBypassPermissionsMode"
 FORCE_LOGIN_ORG = "forceLoginOrgUUID"
 DEFAULT_CLEANUP_DAYS = 30
 _SETTING_PROTECTS = {
@@ -319,7 +320,7 @@ def _watched(kb: KnowledgeBase) -> re.Pattern[str]:
         if known is kb:
             return pattern
     names = [name for name in kb.variables if _protecting(kb, name)]
-    keys = [SKIP_WEBFETCH_PREFLIGHT, CLEANUP_PERIOD_DAYS, "disableBypassPermissionsMode", FORCE_LOGIN_ORG]
+    keys = [SKIP_WEBFETCH_PREFLIGHT, CLEANUP_PERIOD_DAYS, _BYPASS_LEAF, FORCE_LOGIN_ORG]
     pattern = re.compile("|".join(re.escape(word) for word in sorted([*names, *keys])))
     _watched_cache[:] = [(kb, pattern)]  # the knowledge base is loaded once: one entry is enough
     return pattern
@@ -494,16 +495,26 @@ def _setting_change(was: Guard, new: ParsedFile | None, why_gone: str | None) ->
     return ProtectionChange(was.key, now.location, change, protected)
 
 
-def turned_off(old: ParsedFile, new: ParsedFile | None, kb: KnowledgeBase) -> list[ProtectionChange]:
+def turned_off(
+    old: ParsedFile,
+    new: ParsedFile | None,
+    kb: KnowledgeBase,
+    *,
+    before: Mapping[str, Guard] | None = None,
+    after: Mapping[str, Guard] | None = None,
+) -> list[ProtectionChange]:
     """The protections `old` switched on that `new` (None: the file was deleted) does not.
 
     A value moved to a reference (`${VAR}`, `${{ secrets.X }}`) counts as kept: the scanner
-    cannot see it, and it was not turned off in this file.
+    cannot see it, and it was not turned off in this file. `before` and `after` are
+    protections_on(old) and protections_on(new) when the caller has them already.
     """
-    before = protections_on(old, kb)
+    if before is None:
+        before = protections_on(old, kb)
     if not before:
         return []
-    after = protections_on(new, kb) if new is not None else {}
+    if after is None:
+        after = protections_on(new, kb) if new is not None else {}
     why_gone = _why_gone(new)
     changes: list[ProtectionChange] = []
     for key, was in sorted(before.items(), key=lambda item: (item[1].observation.location, item[0])):
@@ -518,6 +529,138 @@ def turned_off(old: ParsedFile, new: ParsedFile | None, kb: KnowledgeBase) -> li
         if found is not None:
             changes.append(found)
     return changes
+
+
+_MAX_OPENERS = 100  # below the settings parser's nesting limit, so json.loads judges the same
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _strict_object(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _Duplicate  # Claude Code rejects a settings file with a duplicate key
+    return found
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(name)  # NaN and Infinity are not JSON
+
+
+def settings_projection(text: str, kb: KnowledgeBase) -> str | None:
+    """Everything `protections_on` reads from a valid settings file, as a string, or None.
+
+    Two versions with the same projection switch the same protections on, so a history scan
+    can compare them without parsing them with locations. None when the C JSON parser cannot
+    stand in for the settings parser: invalid or non-strict JSON (comments, trailing commas,
+    duplicate keys, NaN), a document that is not an object, or deep nesting.
+    """
+    if text.count("{") + text.count("[") > _MAX_OPENERS:
+        return None
+    try:
+        document = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    env = document.get("env")
+    permissions = document.get("permissions")
+    permissions = permissions if isinstance(permissions, dict) else {}
+    keys = (SKIP_WEBFETCH_PREFLIGHT, CLEANUP_PERIOD_DAYS, FORCE_LOGIN_ORG)
+    projection = {
+        # Document order matters: a later alias overrides an earlier one.
+        "env": [[k, v] for k, v in env.items() if _protecting(kb, k)] if isinstance(env, dict) else [],
+        # [value] when present, [] when absent: no JSON value can pass for a missing key.
+        "keys": [[document[key]] if key in document else [] for key in keys],
+        "bypass": [permissions[_BYPASS_LEAF]] if _BYPASS_LEAF in permissions else [],
+    }
+    return json.dumps(projection)
+
+
+# Anchors and aliases (`&env`, `*env`, `<<: *env`) let a line that names nothing carry a protection.
+_YAML_ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,])[&*][A-Za-z_]", re.MULTILINE)
+YAML_KINDS = frozenset({FileKind.WORKFLOW, FileKind.COMPOSE})
+
+
+def yaml_projection(text: str, kb: KnowledgeBase) -> str | None:
+    """The lines of a workflow or compose file that can switch a protection on, or None.
+
+    Each line naming a protecting variable, with the chain of lines above it that it belongs
+    to (each nearest line with less indentation: its `env:`, its job, `jobs:`). Two versions
+    with the same projection set the same protections in the same places. None when anchors or
+    aliases could carry a protection into a line that names none. A version that no longer
+    parses as YAML is not told apart: GitHub Actions and compose refuse to run such a file, so
+    no protection is lost with it.
+    """
+    if _YAML_ANCHOR_OR_ALIAS.search(text):
+        return None
+    pattern = _watched(kb)
+    chain: list[tuple[int, str]] = []
+    found: list[str] = []
+    for line in text.split("\n"):
+        content = line.lstrip(" ")
+        if not content.strip() or content.startswith("#"):
+            continue
+        indent = len(line) - len(content)
+        while chain and chain[-1][0] >= indent:
+            chain.pop()
+        if pattern.search(line):
+            found.append("\x1f".join([*(above for _, above in chain), line]))
+        chain.append((indent, line))
+    return "\n".join(found)
+
+
+def protection_projection(kind: FileKind, text: str, kb: KnowledgeBase) -> str | None:
+    """A cheap stand-in for protections_on: equal projections, equal protections. None when
+    there is none for this kind of file or this text (parse it instead)."""
+    if kind in SETTINGS_KINDS:
+        return settings_projection(text, kb)
+    if kind in YAML_KINDS:
+        return yaml_projection(text, kb)
+    return None
+
+
+SHELL_KINDS = frozenset({FileKind.SHELL, FileKind.ENVRC, FileKind.FISH, FileKind.CSH})
+_QUOTES = ("'", '"')
+_SHELL_HAZARDS = ("'", '"', "`", "\\")
+
+
+def _watched_lines(lines: list[str], kb: KnowledgeBase) -> list[str]:
+    pattern = _watched(kb)
+    return [line for line in lines if pattern.search(line)]
+
+
+def _comment_or_blank(line: str) -> bool:
+    content = line.strip()
+    return not content or content.startswith("#")
+
+
+def same_protections_by_lines(kind: FileKind, old_text: str, new_text: str, kb: KnowledgeBase) -> bool:
+    """True when a change to a line-oriented file cannot have changed its protections.
+
+    `.env`: every line stands alone when no quoted value spans lines (an even number of each
+    quote on every line), so the same lines naming protecting variables, in the same order,
+    set the same protections. Shell scripts and profiles: only comments and blank lines changed
+    (the commands are the same sequence) and none of them holds a quote, backquote or
+    backslash that could open or close a string or a here-document. Anything else: False
+    (parse both versions).
+    """
+    old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
+    if kind is FileKind.DOTENV:
+        for line in (*old_lines, *new_lines):
+            if any(line.count(quote) % 2 for quote in _QUOTES):
+                return False
+        return _watched_lines(old_lines, kb) == _watched_lines(new_lines, kb)
+    if kind in SHELL_KINDS:
+        old_code = [line for line in old_lines if not _comment_or_blank(line)]
+        new_code = [line for line in new_lines if not _comment_or_blank(line)]
+        if old_code != new_code:
+            return False
+        changed = set(old_lines).symmetric_difference(new_lines)
+        return not any(hazard in line for line in changed for hazard in _SHELL_HAZARDS)
+    return False
 
 
 def protection_message(evidence: ProtectionEvidence) -> str:

@@ -150,12 +150,25 @@ def _tracked_paths(scan: CheckInput, paths: list[str]) -> set[str]:
 
         repo = safe_repo(Path(scan.root))
         prefix = _prefix(repo, Path(scan.root))
-        entries = {str(path) for path, _stage in repo.index.entries}
-        if not entries:  # no index (a bare clone read from the object store): trust the listing
-            return listed
+        # The index is asked about these paths only: reading all of it (repo.index.entries) is
+        # pure Python and cost ~0.2 s per 10,000 tracked files.
+        output = repo.git.ls_files("-z", "--", *[f":(literal){prefix}{p}" for p in paths])
+        entries = {entry for entry in str(output).split("\0") if entry}
+        if not entries and _index_is_empty(str(repo.index.path)):
+            return listed  # no index (a bare clone read from the object store): trust the listing
         return {p for p in paths if prefix + p in entries}
     except Exception:  # unreadable index: fall back to the listing's view
         return {p for p in paths if scan.tracked is not None and p in scan.tracked}
+
+
+def _index_is_empty(index_path: str) -> bool:
+    """True when the index file is missing or holds no entry (its header's count is 0)."""
+    try:
+        with open(index_path, "rb") as handle:
+            header = handle.read(12)
+    except OSError:
+        return True
+    return len(header) < 12 or int.from_bytes(header[8:12], "big") == 0
 
 
 def _prefix(repo: object, root: object) -> str:

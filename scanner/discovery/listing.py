@@ -318,3 +318,149 @@ def candidates(listing: FileListing) -> tuple[tuple[str, FileKind], ...]:
         if kind is not None:
             found.append((path, kind))
     return tuple(found)
+
+
+# ------------------------------------------------------------------------------------------
+# Candidates only: what a repository scan reads, at a cost that follows the candidate files.
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandidateListing:
+    """`candidates(list_files(root))`, and which of them git tracks, with the same notifications."""
+
+    root: Path
+    is_git: bool
+    candidates: tuple[tuple[str, FileKind], ...]
+    tracked: frozenset[str]  # tracked candidates (what checks ask about: tracked ∩ candidates)
+    notifications: tuple[Notification, ...] = ()
+
+
+def _is_deleted(real_root: str, path: str) -> bool:
+    """What `git ls-files --deleted` says of a tracked path: gone from the working tree."""
+    try:
+        os.lstat(os.path.join(real_root, path))
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _any_present_tracked(text: str, real_root: str) -> bool:
+    """Whether git tracks any file here that is on disk (gitlinks aside), as _GitEntries.any_tracked."""
+    for entry in text.split("\0"):
+        tag = entry[:1]
+        if tag == "S" and entry[2:8] != _MODE_GITLINK:
+            return True
+        tracked = (tag == "H" or tag in _TRACKED_TAGS) and entry[2:8] != _MODE_GITLINK
+        if tracked and not _is_deleted(real_root, entry[entry.find("\t", 9) + 1 :]):
+            return True
+    return False
+
+
+def _git_candidates(root: Path, real_root: str, *, tracked_only: bool) -> CandidateListing | None:
+    """The git half of list_candidates; None when git says the root is not in a work tree.
+
+    One `git ls-files` without --deleted (an lstat per tracked file: ~0.2 s per 100,000 files),
+    and deletion checked for the tracked candidates alone. Measured on 100,000 files: git ~0.19 s
+    (the --others walk), this function ~0.15 s; list_files + candidates took ~0.7 s after a git
+    call of ~0.39 s.
+    """
+    args = ["ls-files", "-z", "-s", "-t", "--cached"]
+    if not tracked_only:
+        args += ["--others", "--exclude-standard"]
+    try:
+        output = run_git(root, *args)
+    except GitError as error:
+        if error.not_a_repository or "work tree" in error.stderr_summary:
+            return None
+        raise
+    text = output.decode("utf-8", "surrogateescape")
+    # The loop runs once per file of the repository: a regular tracked file costs a classify
+    # and nothing more; only candidates, symlinks, skip-worktree and untracked entries go on.
+    found: dict[str, FileKind] = {}  # tracked regular candidates, in git's order; stages collapse
+    symlinks: dict[str, None] = {}
+    unsure: dict[str, str] = {}
+    untracked: list[str] = []
+    for entry in text.split("\0"):
+        tag = entry[:1]
+        if tag == "H" or tag in _TRACKED_TAGS:
+            mode = entry[2:8]
+            if mode == _MODE_GITLINK:
+                continue
+            path = entry[entry.find("\t", 9) + 1 :]
+            if mode == _MODE_SYMLINK:
+                symlinks[path] = None
+                continue
+            kind = classify(path)
+            if kind is not None:
+                found[path] = kind
+        elif tag == "?":
+            untracked.append(entry[2:])
+        elif tag == "S":
+            unsure[entry[entry.find("\t", 9) + 1 :]] = entry[2:8]
+    regular = [(path, kind) for path, kind in found.items() if not _is_deleted(real_root, path)]
+    live_symlinks = [path for path in symlinks if not _is_deleted(real_root, path)]
+    # _GitEntries tests the whole output for _SUSPICIOUS markers first (~80 ms on 100,000
+    # files); with only the candidates left, testing each of them is cheaper and gives the same.
+    regular = [(path, kind) for path, kind in regular if is_plain_relpath(path)]
+    skip_worktree = [path for path, mode in unsure.items() if mode != _MODE_GITLINK]
+    any_tracked = bool(regular or live_symlinks or skip_worktree) or _any_present_tracked(text, real_root)
+    if not any_tracked and not _is_toplevel(root, real_root):
+        return None
+    notes: list[Notification] = []
+    extra = _present_on_disk(real_root, live_symlinks + skip_worktree, notes)
+    others = [] if tracked_only else _usable_untracked(real_root, untracked, notes)
+    found = dict(regular)
+    tracked = set(found)
+    for path in extra:
+        kind = classify(path)
+        if kind is not None:
+            found[path] = kind
+            tracked.add(path)
+    for path in others:
+        kind = classify(path)
+        if kind is not None:
+            found[path] = kind
+    return CandidateListing(
+        root=root,
+        is_git=True,
+        candidates=tuple(sorted(found.items())),
+        tracked=frozenset(tracked),
+        notifications=tuple(sorted(notes, key=_note_key)),
+    )
+
+
+def list_candidates(root: Path, *, tracked_only: bool = False) -> CandidateListing:
+    """The candidate files under `root` with their kinds, as `candidates(list_files(root))` gives
+    them, and which of them git tracks. Raises DiscoveryError as list_files does."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DiscoveryError(f"scan root is not an existing directory: {root}")
+    real_root = os.path.realpath(root)
+    notes: list[Notification] = []
+    try:
+        found = _git_candidates(root, real_root, tracked_only=tracked_only)
+    except GitError as error:
+        found = None
+        notes.append(
+            Notification(
+                level="warning",
+                message=f"git could not list the files ({error}); walked the directory instead",
+                path=None,
+                descriptor="git-unavailable",
+            )
+        )
+    if found is not None:
+        return found
+    if tracked_only:
+        raise DiscoveryError(f"--tracked-only needs a git work tree, and {root} is not in one")
+    walked = _walk_listing(root, real_root)
+    return CandidateListing(
+        root=root,
+        is_git=False,
+        candidates=candidates(walked),
+        tracked=frozenset(),
+        notifications=tuple(notes) + walked.notifications,
+    )

@@ -7,16 +7,10 @@ naming its source.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 in CI
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 # Value classes (reference 2.1).
 PRESENCE = "presence"  # any non-empty value turns it on, including "0" and "false"
@@ -100,9 +94,18 @@ class KnowledgeBase:
 
 
 def _read(name: str) -> dict[str, Any]:
+    from scanner import tomlcache
+
     data = resources.files(__name__).joinpath(name).read_bytes()
-    parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
-    return parsed
+    return tomlcache.parse([(name, data)])[0]
+
+
+def _read_all(*names: str) -> list[dict[str, Any]]:
+    """The files' tables, through scanner.tomlcache (JSON when cached, else tomllib as `_read`)."""
+    from scanner import tomlcache
+
+    folder = resources.files(__name__)
+    return tomlcache.load([(f"knowledge/{name}", folder.joinpath(name).read_bytes()) for name in names])
 
 
 def _tables(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -112,9 +115,7 @@ def _tables(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def load() -> KnowledgeBase:
-    var_data = _read("variables.toml")
-    set_data = _read("settings.toml")
-    ctl_data = _read("controls.toml")
+    var_data, set_data, ctl_data = _read_all("variables.toml", "settings.toml", "controls.toml")
     variables: dict[str, Variable] = {}
     for name, raw in _tables(var_data, "variables").items():
         variables[name] = Variable(

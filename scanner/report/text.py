@@ -51,6 +51,11 @@ def _summary(results: Sequence[tuple[str, ScanResult]]) -> str:
     if notes:
         text += f"; {notes} notification{'s' if notes != 1 else ''}"
     text += "."
+    # --baseline (scanner/baseline.py): unchanged findings do not fail the run; say how many are new.
+    states = [f.baseline_state for f in active if f.baseline_state]
+    fixed = sum(len(r.fixed) for _, r in results)
+    if states or fixed:
+        text += f" Baseline: {states.count('new')} new, {states.count('unchanged')} unchanged, {fixed} fixed."
     policy = results[0][1].extra.get("policy") if results else None
     if isinstance(policy, dict) and policy.get("source"):
         from scanner.report.jsonout import display_path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.catalogue.gendocs import pages
+from scanner.catalogue.gendocs import README_END, README_START, pages, with_readme_table
 from scanner.catalogue.load import RULE_ID, load_builtin_rules, load_presets, preset_rule_ids
 from scanner.checks import REGISTRY
 from scanner.checks.declarative import CONDITION_KEYS
@@ -108,3 +108,9 @@ def test_rule_pages_have_every_section() -> None:
         ):
             assert heading in text, f"{rid} lacks {heading}"
         assert re.match(r"# CCP\d{3}: [a-z-]+\n", text)
+
+
+def test_readme_rule_table_is_up_to_date() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert README_START in readme and README_END in readme
+    assert with_readme_table(readme) == readme, "README rule table is stale: run python -m scanner.catalogue.gendocs"
