@@ -62,6 +62,10 @@ def is_placeholder(value: str) -> bool:
     return len(set(tail)) <= 3
 
 
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def kind_of(value: str) -> str:
     if value.startswith("sk-ant-oat"):
         return "a Claude subscription OAuth token"
@@ -101,7 +105,7 @@ def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
                 occurrence += 1
                 yield finding(
                     rule,
-                    f"{kind_of(m.group(0)).capitalize()} is written literally in this file (value redacted): anyone who "
+                    f"{_sentence_case(kind_of(m.group(0)))} is written literally in this file (value redacted): anyone who "
                     "can read the file can use it, and it stays in git history after removal. Rotate it and "
                     "load it from a secret store instead.",
                     Location(parsed.path, lineno, m.start() + 1, lineno, m.end() + 1),

@@ -57,7 +57,15 @@ def current_catalogue(
     return Catalogue(ids, names, vocab)
 
 
+# Letters typed for look-alike digits in rule ids: CCP1O1 means CCP101, CCP5l2 means CCP512.
+_LOOKALIKE_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+
+
 def _suggest(word: str, known: Collection[str]) -> str:
+    if word[:3].upper() == "CCP":
+        digits = word[:3] + word[3:].translate(_LOOKALIKE_DIGITS)
+        if digits in known:
+            return f" (did you mean {digits}?)"
     close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.75)
     return f" (did you mean {close[0]}?)" if close else ""
 

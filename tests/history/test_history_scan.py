@@ -399,3 +399,14 @@ def test_aws_secret_added_next_to_an_older_key_id(tmp_path: Path) -> None:
     assert [(f.location.line, f.location.column, f.context) for f in scan_history(repo, STRICT).findings] == [
         (2, 41, f"history:{added}")
     ]
+
+
+def test_a_secret_is_followed_through_edits_of_its_line_and_of_others(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    first = commit(repo, {".env": f"ANTHROPIC_API_KEY={KEY}\n"}, "key")
+    commit(repo, {".env": f"A=1\nANTHROPIC_API_KEY={KEY}\nB=2\n"}, "unrelated lines")
+    commit(repo, {".env": f"A=1\nANTHROPIC_API_KEY={KEY} # prod\nB=2\n"}, "its line changes, the key stays")
+    commit(repo, {".env": f"A=1\nANTHROPIC_API_KEY={KEY} # prod\nB=3\n"}, "unrelated again")
+    removed = commit(repo, {".env": "A=1\nB=3\n"}, "removed")
+    (found,) = scan_history(repo, STRICT).findings
+    assert found.message == key_message(first, 0, f"it was removed in {removed[:12]}, but {ROTATE}")
