@@ -47,7 +47,7 @@ def same_types(a: object, b: object) -> bool:
         return a.keys() == b.keys() and all(same_types(a[k], b[k]) for k in a)
     if isinstance(a, list):
         assert isinstance(b, list)
-        return len(a) == len(b) and all(same_types(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_types(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 

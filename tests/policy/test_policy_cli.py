@@ -324,7 +324,8 @@ def test_waivers_show_up_as_sarif_suppressions_and_in_the_text_summary(tmp_path:
     assert kinds == ["external", "inSource"]
     text = ccpolicy("scan", ".", cwd=repo).stdout
     assert text.splitlines()[-1] == (
-        "3 findings (2 medium, 1 low) in 2 configuration files, 1 context; 2 suppressed; 2 notifications."
+        "3 findings (2 medium, 1 low) in 2 configuration files, 1 context; 2 suppressed; 2 notifications. "
+        "Policy: ccpolicy.toml."
     )
 
 
@@ -376,6 +377,8 @@ def test_exclude_keeps_paths_out_of_the_report(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_the_demo_stays_the_same_without_a_policy_file(tmp_path: Path) -> None:
     repo = materialise(ROOT / "fixtures" / "demo", tmp_path / "repo")
-    with_flag = ccpolicy("scan", ".", "--format", "json", "--no-policy", cwd=repo).stdout
-    without = ccpolicy("scan", ".", "--format", "json", cwd=repo).stdout
+    with_flag = json.loads(ccpolicy("scan", ".", "--format", "json", "--no-policy", cwd=repo).stdout)
+    without = json.loads(ccpolicy("scan", ".", "--format", "json", cwd=repo).stdout)
+    assert with_flag.pop("policy")["source"] == "built-in preset recommended (--no-policy)"
+    assert without.pop("policy")["source"] == "built-in preset recommended"
     assert with_flag == without
