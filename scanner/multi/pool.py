@@ -8,13 +8,17 @@ temporary directory that is removed at the end, whatever happens (failure, Ctrl-
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 import contextlib
 import os
 import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -110,6 +114,7 @@ def _in_process(targets: Sequence[Target], run: _Run, advance: Advance) -> list[
 
 def _in_pool(targets: Sequence[Target], run: _Run, workers: int, advance: Advance) -> list[ScanResult]:
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only when a pool pays
 
     slots: list[ScanResult | None] = [None] * len(targets)
     executor = ProcessPoolExecutor(
