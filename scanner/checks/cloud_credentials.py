@@ -14,9 +14,8 @@ from collections.abc import Iterator
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
-from scanner.checks.credentials import is_placeholder
-from scanner.checks.observations import env_assignments
-from scanner.model import Finding, Location, ParsedFile, ValueKind
+from scanner.checks.credentials import is_placeholder, literal_assignments
+from scanner.model import Finding, Location, ParsedFile
 
 CLOUD_CREDENTIAL_VARIABLES = {
     "AWS_BEARER_TOKEN_BEDROCK": "an Amazon Bedrock API key",
@@ -49,12 +48,7 @@ def _looks_like_aws_secret(token: str) -> bool:
 
 def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
     reported: set[tuple[str, int]] = set()
-    for _parsed, obs in env_assignments(scan):
-        what = CLOUD_CREDENTIAL_VARIABLES.get(obs.name)
-        if what is None or obs.value_kind is not ValueKind.LITERAL or not isinstance(obs.value, str):
-            continue
-        if is_placeholder(obs.value):
-            continue
+    for obs, what in literal_assignments(scan, CLOUD_CREDENTIAL_VARIABLES):
         reported.add((obs.location.path, obs.location.line))
         yield finding(
             rule,

@@ -8,12 +8,12 @@ References (`${VAR}`, `${{ secrets.X }}`) and obvious placeholders are not crede
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
 from scanner.checks.observations import env_assignments
-from scanner.model import Finding, Location, ValueKind
+from scanner.model import Finding, Location, Observation, ValueKind
 
 ANTHROPIC_CREDENTIAL_VARIABLES = {
     "ANTHROPIC_API_KEY": "an Anthropic API key",
@@ -74,14 +74,19 @@ def kind_of(value: str) -> str:
     return "an Anthropic API key"
 
 
-def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
-    reported: set[tuple[str, int]] = set()
+def literal_assignments(scan: CheckInput, variables: Mapping[str, str]) -> Iterator[tuple[Observation, str]]:
+    """Literal, non-placeholder values assigned to the given credential variables, with what each is."""
     for _parsed, obs in env_assignments(scan):
-        what = ANTHROPIC_CREDENTIAL_VARIABLES.get(obs.name)
+        what = variables.get(obs.name)
         if what is None or obs.value_kind is not ValueKind.LITERAL or not isinstance(obs.value, str):
             continue
-        if is_placeholder(obs.value):
-            continue
+        if not is_placeholder(obs.value):
+            yield obs, what
+
+
+def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
+    reported: set[tuple[str, int]] = set()
+    for obs, what in literal_assignments(scan, ANTHROPIC_CREDENTIAL_VARIABLES):
         reported.add((obs.location.path, obs.location.line))
         yield finding(
             rule,

@@ -17,8 +17,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import classify
@@ -277,33 +279,46 @@ def _walk_listing(root: Path, real_root: str) -> FileListing:
     )
 
 
+_T = TypeVar("_T")
+
+
+def _checked_root(root: Path) -> tuple[Path, str]:
+    root = Path(root)
+    if not root.is_dir():
+        raise DiscoveryError(f"scan root is not an existing directory: {root}")
+    return root, os.path.realpath(root)
+
+
+def _from_git(attempt: Callable[[], _T | None]) -> tuple[_T | None, list[Notification]]:
+    """Git's answer, or None (not a work tree, or git failed: then a note says the tree is walked)."""
+    try:
+        return attempt(), []
+    except GitError as error:
+        note = Notification(
+            level="warning",
+            message=f"git could not list the files ({error}); walked the directory instead",
+            path=None,
+            descriptor="git-unavailable",
+        )
+        return None, [note]
+
+
+def _require_git_for_tracked_only(root: Path, tracked_only: bool) -> None:
+    if tracked_only:
+        raise DiscoveryError(f"--tracked-only needs a git work tree, and {root} is not in one")
+
+
 def list_files(root: Path, *, tracked_only: bool = False) -> FileListing:
     """Every file under `root` that a scan should consider (see the module docstring).
 
     Raises DiscoveryError when `root` is not an existing directory, or when `tracked_only` is
     asked of a root that is not in a git work tree.
     """
-    root = Path(root)
-    if not root.is_dir():
-        raise DiscoveryError(f"scan root is not an existing directory: {root}")
-    real_root = os.path.realpath(root)
-    notes: list[Notification] = []
-    try:
-        listing = _git_listing(root, real_root, tracked_only=tracked_only)
-    except GitError as error:
-        listing = None
-        notes.append(
-            Notification(
-                level="warning",
-                message=f"git could not list the files ({error}); walked the directory instead",
-                path=None,
-                descriptor="git-unavailable",
-            )
-        )
+    root, real_root = _checked_root(root)
+    listing, notes = _from_git(lambda: _git_listing(root, real_root, tracked_only=tracked_only))
     if listing is not None:
         return listing
-    if tracked_only:
-        raise DiscoveryError(f"--tracked-only needs a git work tree, and {root} is not in one")
+    _require_git_for_tracked_only(root, tracked_only)
     walked = _walk_listing(root, real_root)
     if notes:
         walked = dataclasses.replace(walked, notifications=tuple(notes) + walked.notifications)
@@ -435,27 +450,11 @@ def _git_candidates(root: Path, real_root: str, *, tracked_only: bool) -> Candid
 def list_candidates(root: Path, *, tracked_only: bool = False) -> CandidateListing:
     """The candidate files under `root` with their kinds, as `candidates(list_files(root))` gives
     them, and which of them git tracks. Raises DiscoveryError as list_files does."""
-    root = Path(root)
-    if not root.is_dir():
-        raise DiscoveryError(f"scan root is not an existing directory: {root}")
-    real_root = os.path.realpath(root)
-    notes: list[Notification] = []
-    try:
-        found = _git_candidates(root, real_root, tracked_only=tracked_only)
-    except GitError as error:
-        found = None
-        notes.append(
-            Notification(
-                level="warning",
-                message=f"git could not list the files ({error}); walked the directory instead",
-                path=None,
-                descriptor="git-unavailable",
-            )
-        )
+    root, real_root = _checked_root(root)
+    found, notes = _from_git(lambda: _git_candidates(root, real_root, tracked_only=tracked_only))
     if found is not None:
         return found
-    if tracked_only:
-        raise DiscoveryError(f"--tracked-only needs a git work tree, and {root} is not in one")
+    _require_git_for_tracked_only(root, tracked_only)
     walked = _walk_listing(root, real_root)
     return CandidateListing(
         root=root,
