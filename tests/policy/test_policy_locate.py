@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-import tomllib
+import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 from scanner.policy.locate import format_path, key_lines, line_of
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-import tomllib
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 from scanner.contexts.resolve import PROVIDER_BASE_URLS
 from scanner.policy.crossref import current_catalogue
