@@ -98,6 +98,13 @@ def _summary(
     }
 
 
+def _common_policy(documents: Sequence[Document]) -> Any:
+    """The policy every input was judged by, or None when they differ (or do not say)."""
+    policies = [document.data.get("policy") for document in documents]
+    first = policies[0] if policies else None
+    return first if all(policy == first for policy in policies) else None
+
+
 def merge_json(documents: Sequence[Document]) -> Merged:
     warnings: list[str] = []
     blocks: list[_Block] = []
@@ -129,6 +136,7 @@ def merge_json(documents: Sequence[Document]) -> Merged:
     data = {
         "schema_version": SUPPORTED_SCHEMA_VERSION,
         "tool": {"name": "ccpolicy", "version": __version__},
+        "policy": _common_policy(documents),
         "summary": _summary(documents, per_target["findings"], len(per_target["notifications"])),
         "targets": targets,
         "findings": per_target["findings"],

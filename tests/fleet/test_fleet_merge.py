@@ -177,6 +177,7 @@ def test_json_targets_findings_and_summary(tmp_path: Path) -> None:
     assert list(data) == [
         "schema_version",
         "tool",
+        "policy",
         "summary",
         "targets",
         "findings",
@@ -331,3 +332,14 @@ def test_cli_mixed_formats_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     files = write_fleet(tmp_path)
     assert main(["merge", str(files["web-01.json"]), str(files["svc-a.sarif"])]) == 2
     assert "merge combines files of one format" in capsys.readouterr().err
+
+
+def test_merged_json_keeps_a_common_policy_and_drops_differing_ones() -> None:
+    from scanner.fleet.inputs import Document
+    from scanner.fleet.merge_json import _common_policy
+
+    policy = {"source": "ccpolicy.toml", "presets": ["recommended"]}
+    same = [Document(f"{n}.json", n, "JSON", {"policy": dict(policy)}) for n in ("a", "b")]
+    assert _common_policy(same) == policy
+    other = Document("c.json", "c", "JSON", {"policy": {"source": "built-in preset recommended"}})
+    assert _common_policy([*same, other]) is None
