@@ -86,6 +86,28 @@ def is_plain_relpath(relpath: str) -> bool:
     return "//" not in probe and "/./" not in probe and "/../" not in probe and "\0" not in relpath
 
 
+def read_regular_file(real: str | os.PathLike[str], max_bytes: int) -> bytes | None:
+    """At most `max_bytes + 1` bytes of the regular file at `real` (so the caller can tell it is too
+    large), or None when what was opened is not a regular file: it may have been swapped for a FIFO
+    or a device since the caller's checks. Never follows a final symlink, never blocks. Raises OSError.
+    """
+    descriptor = os.open(real, _OPEN_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(descriptor)
+    return b"".join(chunks)
+
+
 def read_text(
     root: Path, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[str | None, Notification | None]:
@@ -112,26 +134,12 @@ def read_text(
             return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
         if info.st_size > max_bytes:
             return None, too_large(relpath, info.st_size, max_bytes)
-        descriptor = os.open(real, _OPEN_FLAGS)
-        try:
-            # The file may have been swapped since the checks above; check what was opened.
-            opened = os.fstat(descriptor)
-            if not stat.S_ISREG(opened.st_mode):
-                return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
-            chunks: list[bytes] = []
-            remaining = max_bytes + 1
-            while remaining > 0:
-                chunk = os.read(descriptor, min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-        finally:
-            os.close(descriptor)
+        data = read_regular_file(real, max_bytes)
+        if data is None:
+            return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return None, _note("warning", f"file could not be read: {reason}", relpath, "unreadable")
-    data = b"".join(chunks)
     if len(data) > max_bytes:
         return None, too_large(relpath, len(data), max_bytes)
     return decode_bytes(data, relpath)

@@ -20,15 +20,11 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.discovery.read import decode_bytes
+from scanner.discovery.read import decode_bytes, read_regular_file
 from scanner.model import Notification
 
 DEFAULT_MAX_BYTES = 2_000_000
 MAX_SYMLINK_HOPS = 40  # Linux's MAXSYMLINKS
-
-_OPEN_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-)
 
 
 def _note(level: str, message: str, path: str, descriptor: str) -> Notification:
@@ -188,24 +184,11 @@ class HostFS:
                 return None, _note("warning", "not a regular file; not read", machine, "not-regular-file")
             if info.st_size > max_bytes:
                 return None, _too_large(machine, info.st_size, max_bytes)
-            descriptor = os.open(real, _OPEN_FLAGS)
-            try:
-                # The file may have been swapped since the checks above; check what was opened.
-                if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                    return None, _note("warning", "not a regular file; not read", machine, "not-regular-file")
-                chunks: list[bytes] = []
-                remaining = max_bytes + 1
-                while remaining > 0:
-                    chunk = os.read(descriptor, min(remaining, 1 << 20))
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    remaining -= len(chunk)
-            finally:
-                os.close(descriptor)
+            data = read_regular_file(real, max_bytes)
+            if data is None:
+                return None, _note("warning", "not a regular file; not read", machine, "not-regular-file")
         except OSError as error:
             return None, _os_error_note(error, machine)
-        data = b"".join(chunks)
         if len(data) > max_bytes:
             return None, _too_large(machine, len(data), max_bytes)
         return data, None
