@@ -3,36 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from observation_rows import D, L, R, rows
 
-from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
+from scanner.model import FileKind, ParsedFile, ValueKind
 from scanner.sources.csh import parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "csh"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
-L = ValueKind.LITERAL
-R = ValueKind.REFERENCE
-D = ValueKind.DYNAMIC
-
-Row = tuple[str, str, JSONValue, ValueKind, str, tuple[str, ...], int, int, "int | None", "int | None"]
-
-
-def rows(parsed: ParsedFile) -> list[Row]:
-    return [
-        (
-            o.kind.value,
-            o.name,
-            o.value,
-            o.value_kind,
-            o.scope,
-            o.group,
-            o.location.line,
-            o.location.column,
-            o.location.end_line,
-            o.location.end_column,
-        )
-        for o in parsed.observations
-    ]
 
 
 def csh(text: str) -> ParsedFile:
@@ -158,7 +136,7 @@ def test_garbage_never_raises(text: str) -> None:
     assert len(parsed.notifications) <= 1
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="/work/shared/samples is not available")
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not available")
 def test_shared_samples_of_csh_kind_parse_cleanly() -> None:
     files = [
         p

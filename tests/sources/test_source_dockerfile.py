@@ -11,7 +11,7 @@ from scanner.sources import dockerfile
 from scanner.sources.dockerfile import parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "dockerfile"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 L = ValueKind.LITERAL
 R = ValueKind.REFERENCE
@@ -364,7 +364,7 @@ def _best(run: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="/work/shared/samples is not available")
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not available")
 def test_shared_samples_of_dockerfile_kind_parse_cleanly() -> None:
     files = [
         p

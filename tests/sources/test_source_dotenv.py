@@ -11,7 +11,7 @@ from scanner.sources import dotenv
 from scanner.sources.dotenv import parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "dotenv"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 L = ValueKind.LITERAL
 R = ValueKind.REFERENCE
@@ -183,7 +183,7 @@ def _best(run: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-@pytest.mark.skipif(not (SAMPLES / "INDEX.tsv").is_file(), reason="/work/shared/samples is not available")
+@pytest.mark.skipif(not (SAMPLES / "INDEX.tsv").is_file(), reason="../shared/samples is not available")
 def test_shared_dotenv_samples() -> None:
     lines = (SAMPLES / "INDEX.tsv").read_text(encoding="utf-8").splitlines()[1:]
     paths = [SAMPLES / line.split("\t")[0] for line in lines if line.split("\t")[4:5] == ["dotenv"]]

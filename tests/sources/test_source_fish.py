@@ -3,36 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from observation_rows import D, L, R, rows
 
 from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
 from scanner.sources.fish import parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "fish"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
-L = ValueKind.LITERAL
-R = ValueKind.REFERENCE
-D = ValueKind.DYNAMIC
-
-Row = tuple[str, str, JSONValue, ValueKind, str, tuple[str, ...], int, int, "int | None", "int | None"]
-
-
-def rows(parsed: ParsedFile) -> list[Row]:
-    return [
-        (
-            o.kind.value,
-            o.name,
-            o.value,
-            o.value_kind,
-            o.scope,
-            o.group,
-            o.location.line,
-            o.location.column,
-            o.location.end_line,
-            o.location.end_column,
-        )
-        for o in parsed.observations
-    ]
 
 
 def fish(text: str) -> ParsedFile:
@@ -258,7 +236,7 @@ def test_garbage_never_raises(text: str) -> None:
     assert len(parsed.notifications) <= 1
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="/work/shared/samples is not available")
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not available")
 def test_shared_samples_of_fish_kind_parse_cleanly() -> None:
     for path in (p for p in SAMPLES.rglob("*.fish") if p.is_file()):
         parsed = parse(str(path), path.read_text(encoding="utf-8", errors="replace"), FileKind.FISH)

@@ -11,7 +11,7 @@ from scanner.sources import powershell
 from scanner.sources.powershell import parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "powershell"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 L = ValueKind.LITERAL
 R = ValueKind.REFERENCE
@@ -367,7 +367,7 @@ def _best(run: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="/work/shared/samples is not available")
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not available")
 def test_shared_samples_of_powershell_kind_parse_cleanly() -> None:
     for path in (p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix.lower() in (".ps1", ".psm1")):
         parsed = parse(str(path), path.read_text(encoding="utf-8", errors="replace"), FileKind.POWERSHELL)

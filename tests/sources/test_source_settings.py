@@ -10,7 +10,7 @@ from scanner.sources import devcontainer, mcp, settings
 from scanner.sources.jsonloc import parse_json
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "json"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 PATH = ".claude/settings.json"
 
 
@@ -358,7 +358,7 @@ def _sample_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
-@pytest.mark.skipif(not (SAMPLES / "INDEX.tsv").is_file(), reason="/work/shared/samples is not available")
+@pytest.mark.skipif(not (SAMPLES / "INDEX.tsv").is_file(), reason="../shared/samples is not available")
 def test_every_json_sample_parses_without_exception() -> None:
     seen = 0
     results: dict[str, ParsedFile] = {}

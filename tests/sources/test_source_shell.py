@@ -22,7 +22,7 @@ from scanner.sources.shlex_util import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "shell"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 L = ValueKind.LITERAL
 R = ValueKind.REFERENCE
@@ -689,7 +689,7 @@ def test_claude_detection_helpers() -> None:
 _SHELL_NAMES = (".bashrc", ".zshrc", ".profile", ".bash_profile", ".zprofile", ".zshenv", ".envrc")
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="/work/shared/samples is not available")
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not available")
 def test_shared_samples_of_shell_kind_parse_cleanly() -> None:
     files = [
         p

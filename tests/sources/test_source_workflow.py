@@ -15,7 +15,7 @@ from scanner.sources.workflow import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "yaml"
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 L = ValueKind.LITERAL
 R = ValueKind.REFERENCE
