@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from observation_rows import D, L, R, rows
 
 from scanner.model import FileKind, JSONValue, ObservationKind, ParsedFile, ValueKind
 from scanner.sources import csh, fish, shell
@@ -24,31 +25,8 @@ from scanner.sources.shlex_util import (
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "shell"
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
-L = ValueKind.LITERAL
-R = ValueKind.REFERENCE
-D = ValueKind.DYNAMIC
 ENV = ObservationKind.ENV
 UNSET = ObservationKind.UNSET
-
-Row = tuple[str, str, JSONValue, ValueKind, str, tuple[str, ...], int, int, "int | None", "int | None"]
-
-
-def rows(parsed: ParsedFile) -> list[Row]:
-    return [
-        (
-            o.kind.value,
-            o.name,
-            o.value,
-            o.value_kind,
-            o.scope,
-            o.group,
-            o.location.line,
-            o.location.column,
-            o.location.end_line,
-            o.location.end_column,
-        )
-        for o in parsed.observations
-    ]
 
 
 def sh(text: str, kind: FileKind = FileKind.SHELL) -> ParsedFile:
