@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, default=generate.OUT, help="generated inputs (default benchmarks/out)"
     )
+    run.add_argument(
+        "--current-install",
+        action="store_true",
+        help="time the ccpolicy installed beside this python instead of a regular install in out/venv",
+    )
     gen = sub.add_parser("generate", help="only generate the inputs")
     gen.add_argument("--quick", action="store_true")
     gen.add_argument("--out", type=Path, default=generate.OUT)
@@ -60,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.runs:
         settings = dataclasses.replace(settings, runs=args.runs, slow_runs=min(settings.slow_runs, args.runs))
     settings = dataclasses.replace(settings, only=tuple(args.only))
-    return main_run(settings, args.out, args.results)
+    return main_run(settings, args.out, args.results, own_install=not args.current_install)
 
 
 if __name__ == "__main__":

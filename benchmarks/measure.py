@@ -30,6 +30,8 @@ class Command:
     argv: tuple[str, ...]
     cwd: Path
     env: Mapping[str, str] | None = None  # added to the inherited environment
+    # Run, untimed, before every timed run (hyperfine --prepare): puts back a cache's state.
+    prepare: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,14 @@ def environment(extra: Mapping[str, str] | None) -> dict[str, str]:
     return env
 
 
+def _prepare(command: Command) -> None:
+    if command.prepare:
+        subprocess.run(list(command.prepare), cwd=command.cwd, env=environment(command.env), check=True)
+
+
 def run_once(command: Command) -> tuple[float, int, int]:
     """(seconds, exit code, peak KiB) of one run, output discarded."""
+    _prepare(command)
     start = time.perf_counter()
     process = subprocess.Popen(
         list(command.argv),
@@ -91,6 +99,7 @@ def _time_peak(command: Command) -> tuple[int, int] | None:
     """(peak KiB, exit code) from /usr/bin/time, or None when it is not there or says nothing."""
     if not os.access(TIME, os.X_OK):
         return None
+    _prepare(command)
     with tempfile.NamedTemporaryFile("r", suffix=".txt") as report:
         done = subprocess.run(
             [TIME, "-f", "%M", "-o", report.name, *command.argv],
@@ -160,6 +169,7 @@ def time_hyperfine(command: Command, *, runs: int, warmup: int, binary: str) -> 
             str(max(2, runs)),
             "--export-json",
             str(export),
+            *(["--prepare", shlex.join(command.prepare)] if command.prepare else []),
             shlex.join(command.argv),
         ]
         subprocess.run(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import generate, scenarios
+from benchmarks.install import ensure_install
 from benchmarks.measure import Timing, environment, hyperfine, measure
 from benchmarks.results import Check, Report, Row, Verdict, render
 from benchmarks.scenarios import MEMORY_LIMIT_KIB, Scenario, Target, Tools
@@ -58,6 +59,12 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _install_kind(tools: Tools) -> str:
+    probe = "import scanner, pathlib; print(pathlib.Path(scanner.__file__).resolve())"
+    where = _first_line([tools.python, "-I", "-c", probe])  # -I: not the checkout in the cwd
+    return "regular install" if "site-packages" in where else f"editable install from {Path(where).parent.parent}"
+
+
 def machine(tools: Tools) -> dict[str, str]:
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -65,7 +72,7 @@ def machine(tools: Tools) -> dict[str, str]:
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
         "git": _first_line(["git", "--version"]),
-        "ccpolicy": _first_line([*tools.ccpolicy, "--version"]),
+        "ccpolicy": f"{_first_line([*tools.ccpolicy, '--version'])} ({_install_kind(tools)})",
         "timer": _first_line(["hyperfine", "--version"]) if hyperfine() else "Python perf_counter",
         "detect-secrets": _first_line([tools.peer("detect-secrets") or "detect-secrets", "--version"]),
         "semgrep": _first_line([tools.peer("semgrep") or "semgrep", "--version"]),
@@ -170,6 +177,8 @@ def run(
         check = run_check(scenario)
         if check is not None:
             checks.append(check)
+        if scenario.setup is not None:
+            scenario.setup()
         unavailable = ""
         if check is not None and check.found is None:
             unavailable = check.note
@@ -225,8 +234,9 @@ def write(report: Report, path: Path) -> None:
     path.write_text(render(report), encoding="utf-8")
 
 
-def main_run(settings: Settings, out: Path, results: Path) -> int:
-    tools = scenarios.default_tools(out / "peers")
+def main_run(settings: Settings, out: Path, results: Path, *, own_install: bool = True) -> int:
+    python = str(ensure_install(out)) if own_install else sys.executable
+    tools = scenarios.default_tools(out / "peers", python)
     # A private cache directory: the validated-policy cache is warmed by the check run and
     # nothing of the user's own cache is read or written.
     os.environ["XDG_CACHE_HOME"] = str(out / "cache")

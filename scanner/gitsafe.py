@@ -18,9 +18,7 @@ import contextlib
 import functools
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +135,8 @@ def _sanitised_path(path: str) -> str:
 @functools.lru_cache(maxsize=1)
 def git_executable() -> str:
     """Absolute path of git, found on the sanitised PATH (never in the current directory)."""
+    import shutil
+
     found = shutil.which("git", path=_sanitised_path(os.environ.get("PATH", os.defpath)))
     if found is None:
         raise GitError("git executable not found on PATH")
@@ -251,6 +251,8 @@ def stream_git(
     for -z output), records come without it. Stopping early kills the process. A non-zero exit
     raises GitError after the last record, so a truncated stream never passes for a whole one.
     """
+    import tempfile
+
     # stderr goes to a file: a pipe nobody reads could fill up and block git.
     with tempfile.TemporaryFile() as stderr_file:
         process = _start(repo, args, stdin=subprocess.DEVNULL, stderr=stderr_file, index_file=index_file)

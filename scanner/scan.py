@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.catalogue.model import Rule
+from scanner.checks import reads_history
 from scanner.checks.base import CheckInput
 from scanner.contexts.model import Context
 from scanner.contexts.repo import RepoContextBuilder
@@ -107,7 +108,9 @@ def judge_contexts(
         root=str(root),
         tracked_is_index=inputs.tracked_is_index,
     )
-    findings, rule_notes = evaluate(options.rules, check_input, severity_overrides=options.severity_overrides)
+    # The history rules find nothing here (scanner.history_scan runs them): not even imported.
+    run = [rule for rule in options.rules if not reads_history(rule)]
+    findings, rule_notes = evaluate(run, check_input, severity_overrides=options.severity_overrides)
     notes = [*inputs.notifications, *rule_notes]
     for parsed in inputs.files:
         notes.extend(parsed.notifications)

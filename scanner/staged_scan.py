@@ -12,6 +12,8 @@ the working tree as for every scan (a staged edit to ccpolicy.toml takes effect 
 
 GitPython is not imported on this path: the index is read with `git ls-files -s` and one
 `git cat-file --batch`, which is all GitPython would run underneath, without its import cost.
+Blobs the previous staged run parsed are not read again (scanner.parsecache): a commit that
+changes 20 configuration files out of 200 reads and parses 20.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from scanner.discovery import DiscoveryError
 from scanner.discovery.staged import inherited_index_file, read_staged
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError, run_git
+from scanner.model import FileKind, ParsedFile
 from scanner.report.model import ScanResult
 from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts, repo_prefix
 
@@ -45,19 +48,42 @@ def repository_root(path: Path) -> Path:
 
 
 def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
-    """Parsed staged candidate files under `scan_root` (absolute), paths relative to it."""
+    """Parsed staged candidate files under `scan_root` (absolute), paths relative to it.
+
+    Blobs parsed by the previous staged run of `scan_root` are taken from scanner.parsecache
+    without being read; only the others are read and parsed.
+    """
+    from scanner.parsecache import ParseCache
+
     repo_root = repository_root(scan_root)
+    cache = ParseCache(scan_root)
+    reused: dict[str, ParsedFile] = {}
+
+    def have(path: str, kind: FileKind, oid: str) -> bool:
+        if exclude and excluded(path, exclude):
+            return False  # read and dropped below with the others, as before
+        parsed = cache.get((path, kind, oid))
+        if parsed is not None:
+            reused[path] = parsed
+        return parsed is not None
+
     try:
-        snapshot = read_staged(repo_root, scan_root, index_file=inherited_index_file(repo_root))
+        snapshot = read_staged(repo_root, scan_root, index_file=inherited_index_file(repo_root), have=have)
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
     files = [file for file in snapshot.files if not (exclude and excluded(file.path, exclude))]
-    parsed = parse_texts((file.path, file.kind, file.text) for file in files)
+    fresh = parse_texts((file.path, file.kind, file.text) for file in files)
+    noted = {note.path for note in snapshot.notifications}  # a decoding note is not in the parse
+    for file, parsed in zip(files, fresh, strict=True):
+        if file.path not in noted:
+            cache.put((file.path, file.kind, snapshot.blob_ids[file.path]), parsed)
+    cache.save()
+    parsed_files = sorted([*fresh, *reused.values()], key=lambda parsed: parsed.path)
     # Everything read comes from the index, so all of it is tracked: a staged
     # .claude/settings.local.json is about to be committed.
-    tracked = frozenset(file.path for file in files)
+    tracked = frozenset(parsed.path for parsed in parsed_files)
     return Inputs(
-        tuple(parsed), snapshot.notifications, tracked, True,
+        tuple(parsed_files), snapshot.notifications, tracked, True,
         repo_prefix=repo_prefix(scan_root), tracked_is_index=True,
     )
 

@@ -15,22 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from scanner.cachedir import cache_folder, write_atomic
 
 FORMAT = 1
 
 
 def cache_dir() -> Path | None:
-    if os.environ.get("CCPOLICY_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "ccpolicy" / "data"
+    return cache_folder("data")
 
 
 def digest(sources: Sequence[tuple[str, bytes]]) -> str:
@@ -74,17 +70,10 @@ def _read(path: Path, count: int) -> list[dict[str, Any]] | None:
 
 def _write(directory: Path, path: Path, tables: list[dict[str, Any]]) -> None:
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".toml-", suffix=".tmp", dir=str(directory))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(tables, handle, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except (OSError, TypeError, ValueError):
+        data = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except (TypeError, ValueError):
         return
+    write_atomic(directory, path.name, data)
 
 
 def load(sources: Sequence[tuple[str, bytes]]) -> list[dict[str, Any]]:

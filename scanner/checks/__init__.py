@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 
+from scanner.catalogue.model import Rule
 from scanner.checks.base import Check
 
 _ENTRIES: dict[str, str] = {
@@ -42,6 +43,14 @@ _ENTRIES: dict[str, str] = {
     "literal-credential-in-history": "history:literal_credential_in_history",
     "protection-removed-in-history": "history:protection_removed_in_history",
 }
+
+
+# Checks that read a repository's history (scanner.history_scan): other scans skip them unrun.
+HISTORY_CHECKS = frozenset({"literal-credential-in-history", "protection-removed-in-history"})
+
+
+def reads_history(rule: Rule) -> bool:
+    return rule.check.get("registered") in HISTORY_CHECKS
 
 
 class _Registry(Mapping[str, Check]):

@@ -12,7 +12,6 @@ Shared by CCP202 and CCP307. The rules, chosen so that no reading can hide a lea
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -67,6 +66,8 @@ def parse_endpoint(text: str) -> Endpoint | None:
 
 
 def is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:

@@ -22,7 +22,6 @@ cosmetic typo.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterator
 
 from scanner.catalogue.model import Rule
@@ -56,6 +55,8 @@ def nested_home(kb: KnowledgeBase, key: str) -> str | None:
 
 def closest_key(key: str, known: list[str]) -> str | None:
     """The known key a typo most likely meant: an edit or two away, else difflib's best close match."""
+    import difflib
+
     low = key.lower()
     limit = 1 if len(key) <= 8 else 2
     best: tuple[int, str] | None = None

@@ -7,13 +7,16 @@ registered in COMMANDS; modules are imported only when their command runs.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.errors import CcpolicyError
+
+if TYPE_CHECKING:
+    import argparse
 
 # name -> (module, help). Each module defines `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -38,14 +41,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"ccpolicy: error: {message}\n")
-        raise SystemExit(2)
-
-
 def build_parser(selected: str | None) -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.print_usage(sys.stderr)
+            sys.stderr.write(f"ccpolicy: error: {message}\n")
+            raise SystemExit(2)
+
     parser = _Parser(
         prog="ccpolicy",
         description="Compliance audit scanner for Claude Code configuration.",
@@ -70,6 +74,9 @@ def _selected(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"]:  # answered before argparse is even imported
+        sys.stdout.write(f"ccpolicy {__version__}\n")
+        return 0
     selected = _selected(args_list)
     parser = build_parser(selected)
     try:

@@ -9,8 +9,8 @@ never run.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,6 +34,10 @@ class StagedFile(NamedTuple):
 class StagedSnapshot:
     files: tuple[StagedFile, ...]  # sorted by path
     notifications: tuple[Notification, ...] = ()
+    # The blob id of every file in `files` and `held`, by path.
+    blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # Candidates whose blob the caller said it already holds (`have`): listed, not read.
+    held: tuple[tuple[str, FileKind], ...] = field(default=(), compare=False)
 
 
 def inherited_index_file(repo_root: Path) -> Path | None:
@@ -83,12 +87,15 @@ def read_staged(
     *,
     index_file: Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    have: Callable[[str, FileKind, str], bool] | None = None,
 ) -> StagedSnapshot:
     """The staged content of every candidate file under `scan_root`.
 
     Paths are relative to `scan_root`. Files deleted from the index are absent; files deleted
     only from the working tree are still staged and present. Submodules and symlinks are
     skipped (a symlink's blob is its target, not content). Unmerged paths get a notification.
+    A candidate for which `have(path, kind, blob id)` is true is not read: it is listed in
+    `held` (the caller already holds what it needs of that blob, see scanner.parsecache).
     Raises DiscoveryError when the index cannot be read (not a repository).
     """
     _check_inside(repo_root, scan_root)
@@ -115,6 +122,10 @@ def read_staged(
         )
         for path in sorted(unmerged)
     ]
+    held = tuple((path, kind) for path, (kind, oid) in sorted(staged.items()) if have and have(path, kind, oid))
+    blob_ids = {path: oid for path, (_, oid) in staged.items()}
+    for path, _ in held:
+        del staged[path]
     try:
         blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()), max_bytes)
     except GitError as error:
@@ -141,7 +152,7 @@ def read_staged(
             notes.append(note)
         if text is not None:
             files.append(StagedFile(path, kind, text))
-    return StagedSnapshot(files=tuple(files), notifications=tuple(notes))
+    return StagedSnapshot(files=tuple(files), notifications=tuple(notes), blob_ids=blob_ids, held=held)
 
 
 def changed_staged_paths(

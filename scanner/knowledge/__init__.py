@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
+
+# Beside this module (a path, not importlib.resources: see catalogue.load.rules_dir).
+_HERE = Path(__file__).resolve().parent
 
 # Value classes (reference 2.1).
 PRESENCE = "presence"  # any non-empty value turns it on, including "0" and "false"
@@ -96,7 +99,7 @@ class KnowledgeBase:
 def _read(name: str) -> dict[str, Any]:
     from scanner import tomlcache
 
-    data = resources.files(__name__).joinpath(name).read_bytes()
+    data = (_HERE / name).read_bytes()
     return tomlcache.parse([(name, data)])[0]
 
 
@@ -104,8 +107,7 @@ def _read_all(*names: str) -> list[dict[str, Any]]:
     """The files' tables, through scanner.tomlcache (JSON when cached, else tomllib as `_read`)."""
     from scanner import tomlcache
 
-    folder = resources.files(__name__)
-    return tomlcache.load([(f"knowledge/{name}", folder.joinpath(name).read_bytes()) for name in names])
+    return tomlcache.load([(f"knowledge/{name}", (_HERE / name).read_bytes()) for name in names])
 
 
 def _tables(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:

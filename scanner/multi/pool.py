@@ -17,7 +17,6 @@ import contextlib
 import os
 import signal
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from scanner.multi.limits import Limits
 from scanner.multi.outcome import failed_result
 from scanner.multi.progress import Advance, progress
 from scanner.multi.targets import Target
-from scanner.multi.worker import remove_tree, scan_target
+from scanner.multi.worker import needs_scratch, remove_tree, scan_target
 from scanner.report.model import ScanResult
 from scanner.scan import ScanOptions
 
@@ -59,7 +58,14 @@ def scan_targets(
     workers = worker_count(jobs, len(targets))
     if workers > 1 and not _picklable(options):
         workers = 1  # an organisation rule that cannot cross a process boundary: scan here instead
-    run = _Run(options, Path(tempfile.mkdtemp(prefix="ccpolicy-clones-")), limits or Limits())
+    # Clones go under one scratch folder; scans of local checkouts need none.
+    scratch = any(needs_scratch(target) for target in targets)
+    workdir = Path(os.devnull)  # never used: nothing is cloned
+    if scratch:
+        import tempfile
+
+        workdir = Path(tempfile.mkdtemp(prefix="ccpolicy-clones-"))
+    run = _Run(options, workdir, limits or Limits())
     try:
         with progress(stream, len(targets)) as advance:
             if workers == 1:
@@ -67,7 +73,8 @@ def scan_targets(
             else:
                 results = _in_pool(targets, run, workers, advance)
     finally:
-        remove_tree(run.workdir)
+        if scratch:
+            remove_tree(run.workdir)
     return [(target.name, result) for target, result in zip(targets, results, strict=True)]
 
 

@@ -14,11 +14,9 @@ from typing import Any
 
 from scanner.discovery import DiscoveryError
 from scanner.gitsafe import GitError, run_git
-from scanner.multi.clone import CloneError, clone_shallow
 from scanner.multi.limits import Limits
 from scanner.multi.outcome import failed_result
 from scanner.multi.targets import Target
-from scanner.multi.tree import TooLarge, read_head
 from scanner.report.model import ScanResult
 from scanner.scan import ScanOptions, judge, scan_repository
 
@@ -34,7 +32,7 @@ def scan_target(target: Target, options: ScanOptions, workdir: Path, slot: int, 
             return _scan_clone(target.url, options, workdir / f"{slot:05d}", limits)
         assert target.path is not None
         return _scan_directory(target.path, options, workdir / f"{slot:05d}", limits)
-    except (CloneError, TooLarge, _Unusable) as error:
+    except _Unusable as error:
         return failed_result(target.name, str(error), options)
     except (GitError, DiscoveryError) as error:
         return failed_result(target.name, _one_line(str(error)), options)
@@ -49,7 +47,7 @@ def scan_target(target: Target, options: ScanOptions, workdir: Path, slot: int, 
 
 
 class _Unusable(Exception):
-    """The target is not something that can be scanned (missing, not a directory)."""
+    """The target cannot be scanned (missing, not a directory, a clone that failed or is too large)."""
 
 
 def _one_line(text: str) -> str:
@@ -57,18 +55,25 @@ def _one_line(text: str) -> str:
 
 
 def _scan_clone(url: str, options: ScanOptions, dest: Path, limits: Limits) -> ScanResult:
+    # Imported here: a scan of local checkouts never clones.
+    from scanner.multi.clone import CloneError, clone_shallow
+    from scanner.multi.tree import TooLarge, read_head
+
     try:
         clone_shallow(url, dest, timeout=limits.clone_timeout_seconds, max_bytes=limits.max_clone_bytes)
         inputs = read_head(dest, max_files=limits.max_files, max_bytes=limits.max_file_bytes)
-        if inputs.files or inputs.tracked:
-            # An index (written from HEAD, no working tree touched) lets checks that ask git
-            # which files are tracked see the clone as they would see a checkout.
-            run_git(dest, "read-tree", "HEAD")
         result = judge(dest, inputs, options)
+    except (CloneError, TooLarge) as error:
+        raise _Unusable(str(error)) from None
     finally:
         remove_tree(dest)
     # The temporary directory means nothing to a reader and would make output differ per run.
     return replace(result, root="")
+
+
+def needs_scratch(target: Target) -> bool:
+    """Whether scanning `target` clones it (a URL or a local bare repository) into a scratch folder."""
+    return target.url is not None or (target.path is not None and _looks_bare(target.path))
 
 
 def _looks_bare(path: Path) -> bool:

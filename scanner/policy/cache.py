@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from scanner import __version__
+from scanner.cachedir import cache_folder, write_atomic
 from scanner.policy.discover import PolicySource
 from scanner.policy.spec import Policy, from_json, to_json
 
@@ -22,11 +21,7 @@ FORMAT = 1
 
 
 def cache_dir() -> Path | None:
-    if os.environ.get("CCPOLICY_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "ccpolicy" / "policy"
+    return cache_folder("policy")
 
 
 def cache_key(data: bytes, source: PolicySource, catalogue_signature: str) -> str:
@@ -61,15 +56,7 @@ def put(key: str, policy: Policy) -> None:
     if directory is None:
         return
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"key": key, "policy": to_json(policy)}, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(prefix=".policy-", suffix=".tmp", dir=str(directory))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, directory / f"{key}.json")
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except (OSError, TypeError, ValueError):
+    except (TypeError, ValueError):
         return
+    write_atomic(directory, f"{key}.json", text.encode("utf-8"))

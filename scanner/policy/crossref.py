@@ -6,7 +6,6 @@ that one validation lists every error in the file at once.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
@@ -62,6 +61,8 @@ _LOOKALIKE_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 
 
 def _suggest(word: str, known: Collection[str]) -> str:
+    import difflib
+
     if word[:3].upper() == "CCP":
         digits = word[:3] + word[3:].translate(_LOOKALIKE_DIGITS)
         if digits in known:

@@ -16,11 +16,6 @@ from pathlib import Path
 
 from scanner.errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 POLICY_FILE = "ccpolicy.toml"
 PYPROJECT = "pyproject.toml"
 MAX_POLICY_BYTES = 1 << 20  # a policy file is a page or two; anything this large is a mistake
@@ -68,6 +63,10 @@ def _has_tool_table(path: Path) -> bool:
         return False
     if b"ccpolicy" not in data:
         return False
+    if sys.version_info >= (3, 11):  # imported here: only a pyproject.toml mentioning ccpolicy pays
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         doc = tomllib.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):

@@ -15,11 +15,6 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 KeyPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -82,6 +77,10 @@ class _Walker:
         if self.peek('"') or self.peek("'"):
             start = self.pos
             self.string()
+            if sys.version_info >= (3, 11):  # here: the scan path imports this module for KeyPath
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
             try:
                 value = tomllib.loads("k = " + self.text[start : self.pos])["k"]
             except tomllib.TOMLDecodeError:

@@ -105,3 +105,19 @@ def test_timed_runs_keep_bytecode_caching_on(monkeypatch: pytest.MonkeyPatch) ->
     env = environment({"EXTRA": "1"})
     assert "PYTHONDONTWRITEBYTECODE" not in env
     assert env["EXTRA"] == "1"
+
+
+def test_prepare_runs_before_every_timed_and_memory_run(tmp_path: Path) -> None:
+    import sys
+
+    from benchmarks.measure import peak_memory, time_python
+
+    log = tmp_path / "log"
+    append = (sys.executable, "-c", f"open({str(log)!r}, 'a').write('prepare\\n')")
+    read = (sys.executable, "-c", f"open({str(log)!r}, 'a').write('run\\n')")
+    command = Command("run", read, tmp_path, prepare=append)
+    time_python(command, runs=2, warmup=1)
+    assert log.read_text().splitlines() == ["prepare", "run"] * 3
+    log.unlink()
+    peak_memory(command, runs=2)
+    assert log.read_text().splitlines() == ["prepare", "run"] * 2

@@ -1,0 +1,42 @@
+"""Where ccpolicy keeps its caches, and the one way it writes a cache file.
+
+Every cache lives under $XDG_CACHE_HOME/ccpolicy (default ~/.cache/ccpolicy), one folder per
+kind (parsed TOML data, validated policies, parsed staged files). CCPOLICY_NO_CACHE=1 turns all
+of them off. A cache is an optimisation only: a file that cannot be written is not an error.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_folder(kind: str) -> Path | None:
+    """The folder for one kind of cache, or None when caching is off."""
+    if os.environ.get("CCPOLICY_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "ccpolicy" / kind
+
+
+def write_atomic(directory: Path, name: str, data: bytes) -> None:
+    """Write directory/name through a temporary file and a rename; failures are ignored.
+
+    Readers never see a half-written file, and two runs writing the same entry both succeed.
+    The folder is created private to the user: some caches hold file contents.
+    """
+    import tempfile
+
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".write-", suffix=".tmp", dir=str(directory))
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, directory / name)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return

@@ -1,0 +1,147 @@
+"""Parsed staged files kept between pre-commit runs, keyed by git blob id.
+
+A commit usually changes a few configuration files out of the repository's hundreds, yet a staged
+scan judges all of them (a context spans several files). Parsing is a pure function of the file's
+path, kind and content, and a blob id names the content exactly, so the previous run's parse of
+an unchanged blob is reused and only the changed blobs are read and parsed.
+
+One file per scanned directory holds the entries its last run used, so the cache never grows
+past the repository's candidate files. It is tied to the parser code: a different ccpolicy
+version, or any change to a module or data file of the installed package (an editable install
+being edited), makes every entry stale. Entries are pickled ParsedFile objects. Pickle runs code
+when it loads, so a cache file is loaded only when it and its folder belong to the current user
+and nobody else can write them; anything unexpected reads as an empty cache.
+
+A parse holds the file's text, so a file that may hold a credential (a literal value for a
+variable named like a secret, or a key format in its text) is never written to the cache: a
+secret must not outlive its removal from the repository in a copy under ~/.cache. Such files
+are read and parsed on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from scanner import __version__
+from scanner.cachedir import cache_folder, write_atomic
+from scanner.model import FileKind, ObservationKind, ParsedFile, ValueKind
+
+FORMAT = 1
+# The package's own files: any change to them may change what a parser produces.
+_PACKAGE = Path(__file__).resolve().parent
+_SOURCE_SUFFIXES = (".py", ".toml")
+
+Key = tuple[str, FileKind, str]  # (path relative to the scan root, kind, blob id)
+
+# Deliberately broad: a false alarm costs one parse, a miss would copy a secret.
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE", re.IGNORECASE)
+_SECRET_TEXT = re.compile(r"sk-ant-|(?:AKIA|ASIA)[0-9A-Z]{12}|PRIVATE KEY|gh[opsu]_[A-Za-z0-9]{20}")
+
+
+def may_hold_secret(parsed: ParsedFile) -> bool:
+    """True when the file might contain a credential; such a parse is not cached."""
+    if parsed.text is not None and _SECRET_TEXT.search(parsed.text):
+        return True
+    for obs in parsed.observations:
+        if obs.kind is ObservationKind.UNSET or obs.value_kind is ValueKind.REFERENCE:
+            continue
+        if obs.value not in (None, "", True, False) and _SECRET_NAME.search(obs.name):
+            return True
+    return False
+
+
+def code_signature() -> str:
+    """ccpolicy's version and the size and modification time of every module and data file."""
+    digest = hashlib.sha256(f"ccpolicy {__version__} parse cache {FORMAT}\0".encode())
+    for folder, names in sorted(_package_files()):
+        for name in names:
+            try:
+                info = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            digest.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _package_files() -> list[tuple[str, list[str]]]:
+    found = []
+    for folder, dirs, files in os.walk(_PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found.append((folder, sorted(f for f in files if f.endswith(_SOURCE_SUFFIXES))))
+    return found
+
+
+def cache_file(scan_root: Path) -> Path | None:
+    """Where the parses of staged runs of `scan_root` are kept (None when caching is off)."""
+    folder = cache_folder("parsed")
+    if folder is None:
+        return None
+    name = hashlib.sha256(os.fsencode(os.path.realpath(scan_root))).hexdigest()
+    return folder / f"{name}.pickle"
+
+
+def _private(path: Path) -> bool:
+    """Owned by the current user and writable by nobody else (the file and its folder)."""
+    if sys.platform == "win32" or not hasattr(os, "getuid"):
+        return True  # per-user profile folders; POSIX modes do not apply
+    uid = os.getuid()
+    for item in (path, path.parent):
+        info = os.lstat(item)
+        if info.st_uid != uid or info.st_mode & 0o022:
+            return False
+    return True
+
+
+class ParseCache:
+    """The parses of one scan root's last staged run; `save` keeps exactly the entries used."""
+
+    def __init__(self, scan_root: Path) -> None:
+        self._file = cache_file(scan_root)
+        self._signature = code_signature() if self._file is not None else ""
+        self._old: dict[Key, ParsedFile] = self._load()
+        self._used: dict[Key, ParsedFile] = {}
+
+    def _load(self) -> dict[Key, ParsedFile]:
+        if self._file is None:
+            return {}
+        try:
+            if not _private(self._file):
+                return {}
+            entry = pickle.loads(self._file.read_bytes())
+        except Exception:  # a missing, truncated or foreign file is an empty cache
+            return {}
+        if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != self._signature:
+            return {}
+        entries = entry[1]
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, key: Key) -> ParsedFile | None:
+        parsed = self._old.get(key)
+        if isinstance(parsed, ParsedFile) and parsed.path == key[0] and parsed.kind is key[1]:
+            self._used[key] = parsed
+            return parsed
+        return None
+
+    def put(self, key: Key, parsed: ParsedFile) -> None:
+        if not may_hold_secret(parsed):
+            self._used[key] = parsed
+
+    def save(self) -> None:
+        """Write the entries this run used, when they differ from what was loaded."""
+        if self._file is None or _same_keys(self._used, self._old):
+            return
+        try:
+            data = pickle.dumps((self._signature, self._used), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an unpicklable fact is a cache miss next time, not an error now
+            return
+        write_atomic(self._file.parent, self._file.name, data)
+
+
+def _same_keys(first: Mapping[Key, ParsedFile], second: Mapping[Key, ParsedFile]) -> bool:
+    return first.keys() == second.keys()

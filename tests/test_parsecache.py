@@ -1,0 +1,160 @@
+"""scanner.parsecache: staged scans reuse the previous run's parses of unchanged blobs, safely."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanner.model import FileKind
+from scanner.parsecache import ParseCache, code_signature, may_hold_secret
+from scanner.sources.registry import parse_file
+from scanner.staged_scan import read_staged_inputs
+from tests.gitrepo import commit, git, isolate_git_config, make_repo, stage
+
+SETTINGS = '{\n  "env": {"DISABLE_TELEMETRY": "1"}\n}\n'
+WORKFLOW = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: claude -p hi\n"
+KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate_git_config(monkeypatch)
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+    monkeypatch.delenv("CCPOLICY_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path)
+    files = {".claude/settings.json": SETTINGS, ".github/workflows/ci.yml": WORKFLOW, "deploy.sh": "export A=1\n"}
+    commit(repo, files, "initial")
+    return repo
+
+
+def cache_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / "ccpolicy" / "parsed").glob("*.pickle"))
+
+
+def cached_keys(path: Path) -> dict[str, str]:
+    signature, entries = pickle.loads(path.read_bytes())
+    assert signature == code_signature()
+    return {key[0]: key[2] for key in entries}
+
+
+def blob(repo: Path, path: str) -> str:
+    return git(repo, "rev-parse", f":{path}")
+
+
+def test_second_run_reuses_unchanged_blobs_and_gives_the_same_inputs(repo: Path, tmp_path: Path) -> None:
+    first = read_staged_inputs(repo.resolve())
+    [cache_file] = cache_files(tmp_path)
+    assert cached_keys(cache_file) == {
+        ".claude/settings.json": blob(repo, ".claude/settings.json"),
+        ".github/workflows/ci.yml": blob(repo, ".github/workflows/ci.yml"),
+        "deploy.sh": blob(repo, "deploy.sh"),
+    }
+    second = read_staged_inputs(repo.resolve())
+    assert second == first
+    held = ParseCache(repo.resolve()).get((".claude/settings.json", FileKind.SETTINGS_PROJECT, blob(repo, ".claude/settings.json")))
+    assert held == first.files[0]
+
+
+def test_a_changed_blob_is_parsed_again_and_replaces_its_entry(repo: Path, tmp_path: Path) -> None:
+    read_staged_inputs(repo.resolve())
+    old = blob(repo, "deploy.sh")
+    stage(repo, {"deploy.sh": "export CLAUDE_CODE_USE_VERTEX=1\n"})
+    inputs = read_staged_inputs(repo.resolve())
+    [deploy] = [parsed for parsed in inputs.files if parsed.path == "deploy.sh"]
+    assert [(obs.name, obs.value) for obs in deploy.observations] == [("CLAUDE_CODE_USE_VERTEX", "1")]
+    keys = cached_keys(cache_files(tmp_path)[0])
+    assert keys["deploy.sh"] == blob(repo, "deploy.sh") != old
+
+
+def test_a_removed_file_leaves_the_cache(repo: Path, tmp_path: Path) -> None:
+    read_staged_inputs(repo.resolve())
+    git(repo, "rm", "-q", "--cached", "deploy.sh")
+    read_staged_inputs(repo.resolve())
+    assert sorted(cached_keys(cache_files(tmp_path)[0])) == [".claude/settings.json", ".github/workflows/ci.yml"]
+
+
+def test_a_file_holding_a_credential_is_never_written_to_the_cache(repo: Path, tmp_path: Path) -> None:
+    stage(repo, {".env": f"ANTHROPIC_API_KEY={KEY}\n", "run.sh": "export MY_SERVICE_TOKEN=abcdef0123456789\n"})
+    inputs = read_staged_inputs(repo.resolve())
+    assert {".env", "run.sh"} <= {parsed.path for parsed in inputs.files}
+    [cache_file] = cache_files(tmp_path)
+    data = cache_file.read_bytes()
+    assert KEY.encode() not in data
+    assert b"abcdef0123456789" not in data
+    assert sorted(cached_keys(cache_file)) == [".claude/settings.json", ".github/workflows/ci.yml", "deploy.sh"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "text", "expected"),
+    [
+        (".env", FileKind.DOTENV, f"X={KEY}\n", True),  # a key format anywhere in the text
+        (".env", FileKind.DOTENV, "AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n", True),
+        (".env", FileKind.DOTENV, "DB_PASSWORD=hunter2hunter2\n", True),  # named like a secret
+        (".env", FileKind.DOTENV, "ANTHROPIC_API_KEY=${VAULT_KEY}\n", False),  # a reference
+        (".env", FileKind.DOTENV, "DISABLE_TELEMETRY=1\n", False),
+        (".claude/settings.json", FileKind.SETTINGS_PROJECT, SETTINGS, False),
+    ],
+)
+def test_may_hold_secret(path: str, kind: FileKind, text: str, expected: bool) -> None:
+    assert may_hold_secret(parse_file(path, text, kind)) is expected
+
+
+def test_a_cache_file_others_can_write_is_not_loaded(repo: Path, tmp_path: Path) -> None:
+    read_staged_inputs(repo.resolve())
+    [cache_file] = cache_files(tmp_path)
+    key = ("deploy.sh", FileKind.SHELL, blob(repo, "deploy.sh"))
+    assert ParseCache(repo.resolve()).get(key) is not None
+    cache_file.chmod(0o666)
+    assert ParseCache(repo.resolve()).get(key) is None
+    cache_file.chmod(0o600)
+    cache_file.parent.chmod(0o777)
+    assert ParseCache(repo.resolve()).get(key) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not a pickle", pickle.dumps(("another signature", {})), pickle.dumps(["wrong", "shape", 1])],
+)
+def test_a_broken_or_stale_cache_file_is_an_empty_cache_and_is_rewritten(
+    repo: Path, tmp_path: Path, content: bytes
+) -> None:
+    first = read_staged_inputs(repo.resolve())
+    [cache_file] = cache_files(tmp_path)
+    cache_file.write_bytes(content)
+    assert read_staged_inputs(repo.resolve()) == first
+    assert sorted(cached_keys(cache_file)) == [".claude/settings.json", ".github/workflows/ci.yml", "deploy.sh"]
+
+
+def test_ccpolicy_no_cache_writes_nothing(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCPOLICY_NO_CACHE", "1")
+    read_staged_inputs(repo.resolve())
+    assert cache_files(tmp_path) == []
+
+
+def test_a_file_with_a_decoding_note_is_not_cached(repo: Path, tmp_path: Path) -> None:
+    stage(repo, {"latin.sh": "export NAME=caf\xe9\n".encode("latin-1")})
+    inputs = read_staged_inputs(repo.resolve())
+    assert [note.path for note in inputs.notifications] == ["latin.sh"]
+    assert "latin.sh" not in cached_keys(cache_files(tmp_path)[0])
+    assert [note.path for note in read_staged_inputs(repo.resolve()).notifications] == ["latin.sh"]
+
+
+def test_cli_output_is_identical_with_a_warm_cache(repo: Path, tmp_path: Path) -> None:
+    stage(repo, {".env": f"ANTHROPIC_API_KEY={KEY}\n"})
+    command = [sys.executable, "-m", "scanner", "scan", "--staged", "--format", "json", "--fail-on", "never"]
+    cold = subprocess.run(command, cwd=repo, capture_output=True, check=True, env=os.environ.copy())
+    assert len(cache_files(tmp_path)) == 1
+    warm = subprocess.run(command, cwd=repo, capture_output=True, check=True, env=os.environ.copy())
+    assert warm.stdout == cold.stdout
+    assert b"CCP401" in warm.stdout
+    assert KEY.encode() not in warm.stdout + warm.stderr
