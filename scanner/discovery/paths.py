@@ -1,13 +1,16 @@
 """Which files are candidates, and of what kind, decided from the relative path alone.
 
-`classify` runs on every file of a repository (100,000 of them is ordinary), so it looks the
-basename up in dictionaries first and reaches a regular expression only after a cheap literal
-test has matched (about a microsecond per path). The tables are public so that host discovery
-can reuse them.
+`classify` looks the basename up in dictionaries first and reaches a regular expression only
+after a cheap literal test has matched (about a microsecond per path). That is still too slow
+for every file of a large repository, so `prefilter()` states, from the same tables, literal
+clues every candidate path carries; the git listing (listing.py) turns them into one regular
+expression over git's whole output and calls `classify` only on the entries it picks out. The
+tables are public so that host discovery can reuse them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +38,8 @@ INERT_SUFFIXES: tuple[str, ...] = (
     "backup",
 )
 _INERT_SUFFIX = "(?:c|\\.(?:" + "|".join(INERT_SUFFIXES) + "))?"
+# What a name matching `\.json` + _INERT_SUFFIX ends with.
+_JSON_ENDINGS: tuple[str, ...] = (".json", ".jsonc", *(f".json.{suffix}" for suffix in INERT_SUFFIXES))
 
 SHELL_DOTFILES: frozenset[str] = frozenset(
     {
@@ -111,7 +116,9 @@ class PatternRule:
 
     `needle` is a literal the basename must contain before `pattern` (a full match) is tried;
     `parents`, when set, are the names the containing directory must have; `grandparent`, the
-    name of the directory above that.
+    name of the directory above that. `starts` and `ends`, when set, are literals the basename
+    must start (end) with one of: what `pattern` implies, stated so that `prefilter()` can use it
+    and enforced here so that the prefilter stays right if a pattern is loosened.
     """
 
     kind: FileKind
@@ -119,6 +126,8 @@ class PatternRule:
     pattern: re.Pattern[str]
     parents: frozenset[str] | None = None
     grandparent: str | None = None
+    starts: tuple[str, ...] = ()
+    ends: tuple[str, ...] = ()
 
     def accepts(self, base: str, parent: str, above: str) -> bool:
         """`above` is the part of the path before the parent directory ("" when none)."""
@@ -127,6 +136,10 @@ class PatternRule:
         if self.parents is not None and parent not in self.parents:
             return False
         if self.grandparent is not None and above.rsplit("/", 1)[-1] != self.grandparent:
+            return False
+        if self.starts and not base.startswith(self.starts):
+            return False
+        if self.ends and not base.endswith(self.ends):
             return False
         return self.pattern.fullmatch(base) is not None
 
@@ -169,27 +182,34 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
         FileKind.SETTINGS_INERT,
         "managed-settings",
         re.compile(r"managed-settings[\w.\-]*\.json" + _INERT_SUFFIX),
+        starts=("managed-settings",),
+        ends=_JSON_ENDINGS,
     ),
     PatternRule(
         FileKind.SETTINGS_INERT,
         "claude",
         re.compile(r"(?:[^/]*[.\-_])?claude[-_]settings(?:[.\-_][\w.\-]*)?\.json" + _INERT_SUFFIX),
+        ends=_JSON_ENDINGS,
     ),
-    PatternRule(FileKind.DOTENV, ".env.", re.compile(r"\.env\.[^/]+")),
+    PatternRule(FileKind.DOTENV, ".env.", re.compile(r"\.env\.[^/]+"), starts=(".env.",)),
     PatternRule(
         FileKind.DOCKERFILE,
         "ockerfile",
         re.compile(_NOT_SOURCE + r"[Dd]ockerfile[.\-_][^/]+"),
+        starts=("Dockerfile", "dockerfile"),
     ),
     PatternRule(
         FileKind.DOCKERFILE,
         "ontainerfile",
         re.compile(_NOT_SOURCE + r"[Cc]ontainerfile[^/]*"),
+        starts=("Containerfile", "containerfile"),
     ),
     PatternRule(
         FileKind.COMPOSE,
         "compose",
         re.compile(r"(?:docker-)?compose(?:[.\-_][^/]*)?\.ya?ml"),
+        starts=("compose", "docker-compose"),
+        ends=(".yml", ".yaml"),
     ),
 )
 
@@ -280,3 +300,49 @@ def classify(relpath: str) -> FileKind | None:
                 kind = FileKind.DOTENV
             return kind
     return None
+
+
+# Characters other than A-Z that str.lower() turns into an ASCII letter (Python's Unicode
+# database; a test checks every code point). classify lower-cases extensions, so a name ending in
+# `.` KELVIN SIGN `sh` is a shell script. U+0130 lower-cases to two characters, one of them not
+# ASCII, so it can never complete an extension.
+UNICODE_LOWERING_TO_ASCII: Mapping[str, str] = {"\u212a": "k"}
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """Literal clues, at least one of which every path `classify` accepts carries.
+
+    Clues may overmatch (classify has the last word) but never miss: listing.py builds one regular
+    expression from them to pick the entries worth classifying out of git's whole listing, and
+    tests/discovery/test_discovery_prefilter.py checks that they cover every candidate.
+    """
+
+    extensions: frozenset[str]  # the basename ends with one, once lower-cased (".sh")
+    basenames: frozenset[str]  # the basename is one
+    parents: frozenset[str]  # the file is directly inside a directory of one of these names
+    starts: frozenset[str]  # the basename starts with one
+    # (a literal the basename contains, endings it ends with one of: () for any ending)
+    needles: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@functools.cache
+def prefilter() -> Prefilter:
+    """The clues of every way `classify` accepts a path, derived from the tables above."""
+    starts = {*CHEZMOI_ATTRIBUTES, CHEZMOI_DOT}  # a chezmoi source name starts with one (see _chezmoi_target)
+    parents: set[str] = set()
+    needles: set[tuple[str, tuple[str, ...]]] = set()
+    for rule in PATTERN_RULES:
+        if rule.parents is not None:
+            parents.update(rule.parents)
+        elif rule.starts:
+            starts.update(rule.starts)
+        else:
+            needles.add((rule.needle, rule.ends))
+    return Prefilter(
+        extensions=frozenset(KIND_BY_EXTENSION),
+        basenames=frozenset(KIND_BY_BASENAME) | {name for _, name in KIND_BY_PARENT_AND_BASENAME},
+        parents=frozenset(parents),
+        starts=frozenset(starts),
+        needles=tuple(sorted(needles)),
+    )

