@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.catalogue.model import Rule
-from scanner.checks import reads_history
+from scanner.checks import PROTECTIONS_CHECK, SECRETS_CHECK, reads_history
 from scanner.checks.cloud_credentials import AWS_SECRET
 from scanner.checks.history import (
     CommitInfo,
@@ -65,8 +65,8 @@ from scanner.scan import ScanOptions, excluded, repo_prefix
 from scanner.sources.registry import parse_file
 
 HISTORY_CATEGORY = "history"
-SECRETS_CHECK = "literal-credential-in-history"
-PROTECTIONS_CHECK = "protection-removed-in-history"
+
+
 def history_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
     """The rules a history scan runs: those whose check reads the history."""
     return tuple(sorted((r for r in rules if reads_history(r)), key=lambda r: r.id))

@@ -46,7 +46,9 @@ _ENTRIES: dict[str, str] = {
 
 
 # Checks that read a repository's history (scanner.history_scan): other scans skip them unrun.
-HISTORY_CHECKS = frozenset({"literal-credential-in-history", "protection-removed-in-history"})
+SECRETS_CHECK = "literal-credential-in-history"
+PROTECTIONS_CHECK = "protection-removed-in-history"
+HISTORY_CHECKS = frozenset({SECRETS_CHECK, PROTECTIONS_CHECK})
 
 
 def reads_history(rule: Rule) -> bool:

@@ -35,10 +35,8 @@ class StagedFile(NamedTuple):
 class StagedSnapshot:
     files: tuple[StagedFile, ...]  # sorted by path
     notifications: tuple[Notification, ...] = ()
-    # The blob id of every file in `files` and `held`, by path.
+    # The blob id of every file in `files`, by path.
     blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False)
-    # Candidates whose blob the caller said it already holds (`have`): listed, not read.
-    held: tuple[tuple[str, FileKind], ...] = field(default=(), compare=False)
 
 
 def inherited_index_file(repo_root: Path) -> Path | None:
@@ -96,8 +94,8 @@ def read_staged(
     Paths are relative to `scan_root`. Files deleted from the index are absent; files deleted
     only from the working tree are still staged and present. Submodules and symlinks are
     skipped (a symlink's blob is its target, not content). Unmerged paths get a notification.
-    A candidate for which `have(path, kind, blob id)` is true is not read: it is listed in
-    `held` (the caller already holds what it needs of that blob, see scanner.parsecache).
+    A candidate for which `have(path, kind, blob id)` is true is left out unread: the caller
+    already holds what it needs of that blob (see scanner.parsecache).
     Raises DiscoveryError when the index cannot be read (not a repository).
     """
     _check_inside(repo_root, scan_root)
@@ -126,10 +124,9 @@ def read_staged(
         )
         for path in sorted(unmerged)
     ]
-    held = tuple((path, kind) for path, (kind, oid) in sorted(staged.items()) if have and have(path, kind, oid))
+    if have is not None:
+        staged = {path: (kind, oid) for path, (kind, oid) in sorted(staged.items()) if not have(path, kind, oid)}
     blob_ids = {path: oid for path, (_, oid) in staged.items()}
-    for path, _ in held:
-        del staged[path]
     try:
         blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()), max_bytes)
     except GitError as error:
@@ -156,7 +153,7 @@ def read_staged(
             notes.append(note)
         if text is not None:
             files.append(StagedFile(path, kind, text))
-    return StagedSnapshot(files=tuple(files), notifications=tuple(notes), blob_ids=blob_ids, held=held)
+    return StagedSnapshot(files=tuple(files), notifications=tuple(notes), blob_ids=blob_ids)
 
 
 def changed_staged_paths(
