@@ -40,8 +40,13 @@ _SOURCE_SUFFIXES = (".py", ".toml")
 Key = tuple[str, FileKind, str]  # (path relative to the scan root, kind, blob id)
 
 # Deliberately broad: a false alarm costs one parse, a miss would copy a secret.
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE", re.IGNORECASE)
-_SECRET_TEXT = re.compile(r"sk-ant-|(?:AKIA|ASIA)[0-9A-Z]{12}|PRIVATE KEY|gh[opsu]_[A-Za-z0-9]{20}")
+_SECRET_NAME = re.compile(
+    r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE|HEADER", re.IGNORECASE
+)
+_SECRET_TEXT = re.compile(
+    r"sk-ant-|(?:AKIA|ASIA)[0-9A-Z]{12}|PRIVATE KEY|gh[opsu]_[A-Za-z0-9]{20}|Bearer\s|Basic\s"
+    r"|://[^/\s:@]+:[^/\s@]+@"  # a URL with a password
+)
 
 
 def may_hold_secret(parsed: ParsedFile) -> bool:

@@ -100,6 +100,10 @@ def test_a_file_holding_a_credential_is_never_written_to_the_cache(repo: Path, t
         (".env", FileKind.DOTENV, f"X={KEY}\n", True),  # a key format anywhere in the text
         (".env", FileKind.DOTENV, "AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n", True),
         (".env", FileKind.DOTENV, "DB_PASSWORD=hunter2hunter2\n", True),  # named like a secret
+        (".env", FileKind.DOTENV, "OTEL_EXPORTER_OTLP_HEADERS=x-team=abc\n", True),
+        ("run.sh", FileKind.SHELL, 'curl -H "Authorization: Bearer abc123" https://x\n', True),
+        (".env", FileKind.DOTENV, "HTTPS_PROXY=http://user:pa55@proxy.example.com:8080\n", True),
+        (".env", FileKind.DOTENV, "HTTPS_PROXY=http://proxy.example.com:8080\n", False),
         (".env", FileKind.DOTENV, "ANTHROPIC_API_KEY=${VAULT_KEY}\n", False),  # a reference
         (".env", FileKind.DOTENV, "DISABLE_TELEMETRY=1\n", False),
         (".claude/settings.json", FileKind.SETTINGS_PROJECT, SETTINGS, False),
