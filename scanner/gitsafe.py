@@ -19,7 +19,7 @@ import functools
 import os
 import re
 import subprocess
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -328,6 +328,13 @@ class BlobReader:
         for start in range(0, len(object_ids), self._BATCH):
             contents += self._round_trip(object_ids[start : start + self._BATCH], max_bytes)
         return contents
+
+    def read_by_id(
+        self, object_ids: Iterable[str], *, max_bytes: int | None = None
+    ) -> dict[str, bytes | TooLarge | None]:
+        """read_many's answers by object id, each id asked once (in sorted order)."""
+        unique = sorted(set(object_ids))
+        return dict(zip(unique, self.read_many(unique, max_bytes=max_bytes), strict=True))
 
     def _round_trip(self, object_ids: Sequence[str], max_bytes: int | None) -> list[bytes | TooLarge | None]:
         request = [oid.encode("ascii", "replace") for oid in object_ids]

@@ -25,7 +25,6 @@ import os
 import pickle
 import re
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 from scanner import __version__
@@ -139,7 +138,8 @@ class ParseCache:
 
     def save(self) -> None:
         """Write the entries this run used, when they differ from what was loaded."""
-        if self._file is None or _same_keys(self._used, self._old):
+        # The same keys mean the same parses: a key names the content, and the code is the same.
+        if self._file is None or self._used.keys() == self._old.keys():
             return
         try:
             data = pickle.dumps((self._signature, self._used), protocol=pickle.HIGHEST_PROTOCOL)
@@ -147,6 +147,3 @@ class ParseCache:
             return
         write_atomic(self._file.parent, self._file.name, data)
 
-
-def _same_keys(first: Mapping[Key, ParsedFile], second: Mapping[Key, ParsedFile]) -> bool:
-    return first.keys() == second.keys()

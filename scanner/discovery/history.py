@@ -224,8 +224,8 @@ _Blobs = dict[str, bytes | TooLarge | None]
 
 def _read_blobs(batch: list[tuple[_Commit, _Change]], blobs: BlobReader, max_bytes: int) -> _Blobs:
     """Every blob the changes of `batch` need, read in one round trip."""
-    wanted = sorted({oid for _, change in batch for oid in (change.new_blob, change.old_blob) if oid})
-    return dict(zip(wanted, blobs.read_many(wanted, max_bytes=max_bytes), strict=True))
+    wanted = (oid for _, change in batch for oid in (change.new_blob, change.old_blob) if oid)
+    return blobs.read_by_id(wanted, max_bytes=max_bytes)
 
 
 def _history_version(commit: _Commit, change: _Change, content: _Blobs, max_bytes: int) -> HistoryVersion:

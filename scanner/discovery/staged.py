@@ -74,11 +74,11 @@ def _read_blobs(
     scan_root: Path, blob_ids: Iterable[str], max_bytes: int
 ) -> dict[str, bytes | TooLarge | None]:
     """Blob contents by id from one `cat-file --batch`; None for a blob git does not have."""
-    ids = sorted(set(blob_ids))
+    ids = set(blob_ids)
     if not ids:
         return {}
     with BlobReader(scan_root) as blobs:
-        return dict(zip(ids, blobs.read_many(ids, max_bytes=max_bytes), strict=True))
+        return blobs.read_by_id(ids, max_bytes=max_bytes)
 
 
 def read_staged(
@@ -125,7 +125,7 @@ def read_staged(
         for path in sorted(unmerged)
     ]
     if have is not None:
-        staged = {path: (kind, oid) for path, (kind, oid) in sorted(staged.items()) if not have(path, kind, oid)}
+        staged = {path: (kind, oid) for path, (kind, oid) in staged.items() if not have(path, kind, oid)}
     blob_ids = {path: oid for path, (_, oid) in staged.items()}
     try:
         blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()), max_bytes)

@@ -142,9 +142,9 @@ def _read_blob(handle: git.Repo, oid: str, max_bytes: int) -> _Found | None:
 def _read_blobs_with_gitsafe(repo: Path, unique: list[str], max_bytes: int) -> dict[str, _Found]:
     """What one gitsafe.BlobReader gives for each id of a SHA-256 repository (64-digit ids)."""
     with BlobReader(repo) as reader:
-        answers = reader.read_many(unique, max_bytes=max_bytes)
+        answers = reader.read_by_id(unique, max_bytes=max_bytes)
     found: dict[str, _Found] = {}
-    for oid, answer in zip(unique, answers, strict=True):
+    for oid, answer in answers.items():
         if isinstance(answer, _Skipped):
             found[oid] = answer.size
         elif answer is not None:
