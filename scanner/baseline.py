@@ -22,7 +22,6 @@ Messages never hold secret values (every check redacts them), so neither does a 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -181,10 +180,10 @@ def apply(results: Results, baseline: Baseline) -> list[tuple[str, ScanResult]]:
         findings = tuple(
             f
             if f.suppressed is not None
-            else dataclasses.replace(f, baseline_state=UNCHANGED if f.fingerprint in known else NEW)
+            else f._replace(baseline_state=UNCHANGED if f.fingerprint in known else NEW)
             for f in result.findings
         )
         # Entries carry no target: the fixed ones are reported once, on the first result.
         fixed = _fixed(baseline.entries, seen) if index == 0 else ()
-        marked.append((target, dataclasses.replace(result, findings=findings, fixed=fixed)))
+        marked.append((target, result._replace(findings=findings, fixed=fixed)))
     return marked

@@ -8,15 +8,14 @@ reference 4.3). Every uncertain reading is resolved the leak-safe way (semantics
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.contexts.model import Context, Effective
 from scanner.knowledge import Control, KnowledgeBase
 from scanner.semantics import Reading, Switch, assume_on, reading
 
 
-@dataclass(frozen=True)
-class ControlState:
+class ControlState(NamedTuple):
     control: Control
     disabled: bool
     by: Effective | None = None  # what disables it, when a variable or setting does

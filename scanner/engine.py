@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 
 from scanner.catalogue.model import Rule
@@ -61,7 +60,7 @@ def evaluate(
                 message = f"{message} [not in effect: {note}]"
             severity = overrides.get(rule.id, f.severity)
             fp = stable_fingerprint(rule.id, f.context, f.key, f.location.path)
-            done = dataclasses.replace(f, message=message, severity=severity, fingerprint=fp)
+            done = f._replace(message=message, severity=severity, fingerprint=fp)
             ident = (rule.id, f.context, f.key, f.location.path, f.location.line, f.location.column)
             findings.setdefault(ident, done)
     ordered = sorted(findings.values(), key=Finding.sort_key)
@@ -75,5 +74,5 @@ def _disambiguate(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         n = seen.get(f.fingerprint, 0)
         seen[f.fingerprint] = n + 1
-        out.append(f if n == 0 else dataclasses.replace(f, fingerprint=f"{f.fingerprint}:{n}"))
+        out.append(f if n == 0 else f._replace(fingerprint=f"{f.fingerprint}:{n}"))
     return out

@@ -20,9 +20,8 @@ import os
 import re
 import subprocess
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import git
@@ -213,6 +212,30 @@ def run_git(
     return completed.stdout
 
 
+def run_git_together(repo: Path, *commands: tuple[str, ...]) -> list[bytes]:
+    """Run several read-only git commands at once in `repo`; their stdouts, in order.
+
+    For commands that do unrelated work (reading the index, walking the working tree), so
+    that they overlap on a machine with more than one CPU. Raises GitError as run_git does,
+    for the first command that fails; the others are still waited for.
+    """
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for args in commands:
+            processes.append(_start(repo, args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        # In order: the first, usually the largest output, is read while the others work.
+        results = [process.communicate() for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for args, process, (_, stderr) in zip(commands, processes, results, strict=True):
+        if process.returncode != 0:
+            raise _failure(args, process.returncode, stderr)
+    return [stdout for stdout, _ in results]
+
+
 def _start(
     repo: Path, args: tuple[str, ...], *, stdin: int, stderr: int | IO[bytes], index_file: Path | None = None
 ) -> subprocess.Popen[bytes]:
@@ -271,8 +294,7 @@ def stream_git(
             raise _failure(args, returncode, stderr_file.read(64 * 1024))
 
 
-@dataclass(frozen=True)
-class TooLarge:
+class TooLarge(NamedTuple):
     """An object BlobReader did not keep because it is bigger than asked for."""
 
     size: int

@@ -26,18 +26,16 @@ relative to the PATH given; a subdirectory limits the scan to the files under it
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.catalogue.model import Rule
 from scanner.checks import PROTECTIONS_CHECK, SECRETS_CHECK, reads_history
+from scanner.checks.base import CheckInput
 from scanner.checks.cloud_credentials import AWS_SECRET
 from scanner.checks.history import (
     CommitInfo,
     Guard,
-    HistoryCheckInput,
     HistoryEvidence,
     Presence,
     ProtectionChange,
@@ -77,17 +75,19 @@ def history_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
 # ------------------------------------------------------------------------------------------
 
 
-@dataclass
 class _Version:
     """One version of one file, and what was worked out about it so far."""
 
-    path: str
-    kind: FileKind
-    text: str
-    _parsed: ParsedFile | None = None
-    _protections: dict[str, Guard] | None = None
-    _projection: str | None = None
-    _projected: bool = False
+    __slots__ = ("_parsed", "_projected", "_projection", "_protections", "kind", "path", "text")
+
+    def __init__(self, path: str, kind: FileKind, text: str) -> None:
+        self.path = path
+        self.kind = kind
+        self.text = text
+        self._parsed: ParsedFile | None = None
+        self._protections: dict[str, Guard] | None = None
+        self._projection: str | None = None
+        self._projected = False
 
     def parsed(self) -> ParsedFile:
         if self._parsed is None:
@@ -127,14 +127,16 @@ class _VersionCache:
         return version
 
 
-@dataclass
 class _Revision:
-    commit: CommitInfo
-    path: str  # relative to the scan root
-    version: HistoryVersion
-    cache: _VersionCache
-    _added: frozenset[int] | None = None
-    _added_text: str = ""
+    __slots__ = ("_added", "_added_text", "cache", "commit", "path", "version")
+
+    def __init__(self, commit: CommitInfo, path: str, version: HistoryVersion, cache: _VersionCache) -> None:
+        self.commit = commit
+        self.path = path  # relative to the scan root
+        self.version = version
+        self.cache = cache
+        self._added: frozenset[int] | None = None
+        self._added_text = ""
 
     @property
     def unreadable(self) -> bool:
@@ -179,14 +181,16 @@ class _Revision:
 # ------------------------------------------------------------------------------------------
 
 
-@dataclass
 class _Secret:
-    hit: SecretHit
-    first: CommitInfo
-    occurrence: int
-    holders: set[str] = field(default_factory=set)  # paths holding it after the last commit read
-    seen_in: set[str] = field(default_factory=set)  # every path it was ever in
-    removed_in: CommitInfo | None = None
+    __slots__ = ("first", "hit", "holders", "occurrence", "removed_in", "seen_in")
+
+    def __init__(self, hit: SecretHit, first: CommitInfo, occurrence: int) -> None:
+        self.hit = hit
+        self.first = first
+        self.occurrence = occurrence
+        self.holders: set[str] = set()  # paths holding it after the last commit read
+        self.seen_in: set[str] = set()  # every path it was ever in
+        self.removed_in: CommitInfo | None = None
 
 
 class _SecretBook:
@@ -383,14 +387,16 @@ def _inside_work_tree(root: Path) -> bool:
         return False
 
 
-@dataclass
 class _Stream:
     """What the pass over the history saw, besides the books."""
 
-    notes: list[Notification] = field(default_factory=list)
-    paths: set[str] = field(default_factory=set)
-    commits: int = 0
-    changes: int = 0
+    __slots__ = ("changes", "commits", "notes", "paths")
+
+    def __init__(self) -> None:
+        self.notes: list[Notification] = []
+        self.paths: set[str] = set()
+        self.commits = 0
+        self.changes = 0
 
 
 def _read_history(
@@ -420,7 +426,7 @@ def _read_history(
             stream.paths.add(path)
             stream.changes += 1
             if version.notification is not None:
-                stream.notes.append(dataclasses.replace(version.notification, path=path))
+                stream.notes.append(version.notification._replace(path=path))
             rev = _Revision(commit, path, version, cache)
             for book in books:
                 book.feed(rev)
@@ -461,7 +467,7 @@ def scan_history(
         else (),
         protections=protections.evidence() if protections is not None else (),
     )
-    check_input = HistoryCheckInput(
+    check_input = CheckInput(
         files=(),
         contexts=(),
         kb=kb,

@@ -1,17 +1,26 @@
 """The data that flows between the stages: sources -> observations -> contexts -> findings.
 
-Everything here is a frozen dataclass so that stages cannot mutate each other's
-output and so that results are hashable and sortable (deterministic output).
+Everything here is an immutable record (a NamedTuple) so that stages cannot mutate each
+other's output and so that results are hashable and sortable (deterministic output).
 Stdlib only: this module is imported on every path, including the pre-commit one.
+
+Records on the scan paths are NamedTuples rather than frozen dataclasses for start-up time:
+defining a frozen dataclass compiles six generated methods (about 0.6 ms each class on
+CPython 3.11, and importing `dataclasses` pulls in `inspect`, another 9 ms), where a
+NamedTuple costs under 0.1 ms. Update records with `_replace`, never `dataclasses.replace`.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Union
+from collections.abc import Mapping
+from typing import Any, NamedTuple, Union
 
 # A JSON-like value as read from a settings file, a YAML document or a shell line.
+# The default of a record's optional mapping field. Records are immutable, and so is this by
+# type (Mapping); a plain dict rather than a MappingProxyType so that records still pickle.
+EMPTY_MAPPING: Mapping[Any, Any] = {}
+
 JSONValue = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]  # noqa: UP007 (a runtime alias: `|` cannot take forward-reference strings on 3.10)
 
 
@@ -80,8 +89,7 @@ class ObservationKind(str, enum.Enum):
     SETTING = "setting"  # a settings key (dotted path) with its JSON value
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(NamedTuple):
     """1-based line and column; `end_*` are inclusive-exclusive like SARIF regions."""
 
     path: str  # POSIX, relative to the scan root (or absolute for host files outside it)
@@ -94,8 +102,7 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     """One fact read from one file: a setting or an environment assignment, with where it is.
 
     `scope` names the mechanism inside the file (`settings-env`, `export`, `command-local`,
@@ -122,8 +129,7 @@ class Observation:
         return self.value if isinstance(self.value, str) else None
 
 
-@dataclass(frozen=True)
-class Notification:
+class Notification(NamedTuple):
     """Something the scan could not do (unreadable, malformed, too large); never a crash."""
 
     level: str  # "error" | "warning" | "note"
@@ -133,8 +139,7 @@ class Notification:
     descriptor: str = "parse-error"
 
 
-@dataclass(frozen=True)
-class ParsedFile:
+class ParsedFile(NamedTuple):
     """What one source made of one file."""
 
     path: str
@@ -145,13 +150,12 @@ class ParsedFile:
     # Settings files: "strict_errors" (why Claude Code would reject it), "valid_json".
     # Workflows: "jobs" -> {job_id: {"line", "column", "runs_claude", "claude_steps": [...]}}.
     # Dockerfiles/devcontainers/compose: "runs_claude" and anchors.
-    facts: dict[str, JSONValue] = field(default_factory=dict)
+    facts: Mapping[str, JSONValue] = EMPTY_MAPPING
     in_effect: bool = True  # False for settings Claude Code never reads (examples, templates)
     text: str | None = None  # decoded content, kept for inline ignores and fingerprints
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule_id: str
     severity: Severity
     message: str
@@ -170,8 +174,7 @@ class Finding:
         return (loc.path, loc.line, loc.column, self.rule_id, self.context, self.message)
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     kind: str  # "inSource" (inline ignore) | "external" (waiver)
     justification: str
     owner: str | None = None

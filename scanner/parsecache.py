@@ -69,7 +69,9 @@ def code_signature() -> str:
                 info = os.stat(os.path.join(folder, name))
             except OSError:
                 continue
-            digest.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            digest.update(
+                f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape")
+            )
     return digest.hexdigest()
 
 
@@ -146,4 +148,3 @@ class ParseCache:
         except Exception:  # an unpicklable fact is a cache miss next time, not an error now
             return
         write_atomic(self._file.parent, self._file.name, data)
-

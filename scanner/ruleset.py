@@ -7,11 +7,11 @@ scanner.policy builds a RuleSet from an organisation's policy file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from scanner.catalogue.load import load_builtin_rules, load_presets, preset_rule_ids
 from scanner.catalogue.model import Rule
-from scanner.model import Severity
+from scanner.model import EMPTY_MAPPING, Severity
 from scanner.policy.spec import Waiver
 
 DEFAULT_PARAMS: dict[str, object] = {
@@ -26,11 +26,10 @@ DEFAULT_PARAMS: dict[str, object] = {
 }
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(NamedTuple):
     rules: tuple[Rule, ...]
-    params: Mapping[str, object] = field(default_factory=lambda: dict(DEFAULT_PARAMS))
-    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    params: Mapping[str, object] = DEFAULT_PARAMS
+    severity_overrides: Mapping[str, Severity] = EMPTY_MAPPING
     source: str = "built-in preset recommended"  # what ran, for people: a policy file or a preset
     presets: tuple[str, ...] = ("recommended",)
     waivers: tuple[Waiver, ...] = ()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.checks import reads_history
@@ -13,16 +13,15 @@ from scanner.contexts.model import Context
 from scanner.contexts.repo import RepoContextBuilder
 from scanner.engine import evaluate
 from scanner.knowledge import load as load_kb
-from scanner.model import FileKind, Notification, ParsedFile, Severity
+from scanner.model import EMPTY_MAPPING, FileKind, Notification, ParsedFile, Severity
 from scanner.report.model import ScanResult
 from scanner.sources.registry import parse_file
 
 
-@dataclass(frozen=True)
-class ScanOptions:
+class ScanOptions(NamedTuple):
     rules: tuple[Rule, ...]
-    params: Mapping[str, object] = field(default_factory=dict)
-    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    params: Mapping[str, object] = EMPTY_MAPPING
+    severity_overrides: Mapping[str, Severity] = EMPTY_MAPPING
     fail_on: Severity | None = Severity.HIGH
     tracked_only: bool = False
     category: str = "repository"
@@ -30,8 +29,7 @@ class ScanOptions:
     exclude: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(NamedTuple):
     """What a target yields before rules run: parsed files and the git facts around them."""
 
     files: tuple[ParsedFile, ...]

@@ -13,7 +13,7 @@ callers choose the reading that cannot hide a leak (see `assume_on`).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.knowledge import BOOLEAN, EXPOSES, NUMBER, PRESENCE, PROTECTS, Variable
 from scanner.model import JSONValue, ValueKind
@@ -32,8 +32,7 @@ class Switch(enum.Enum):
     UNKNOWN = "unknown"  # a reference, a dynamic value, or a value the parser may not recognise
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     state: Switch
     certain: bool
     note: str = ""  # why, in words a user can act on

@@ -18,7 +18,6 @@ changes 20 configuration files out of 200 reads and parses 20.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -83,14 +82,18 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     # .claude/settings.local.json is about to be committed.
     tracked = frozenset(parsed.path for parsed in parsed_files)
     return Inputs(
-        tuple(parsed_files), snapshot.notifications, tracked, True,
-        repo_prefix=repo_prefix(scan_root), tracked_is_index=True,
+        tuple(parsed_files),
+        snapshot.notifications,
+        tracked,
+        True,
+        repo_prefix=repo_prefix(scan_root),
+        tracked_is_index=True,
     )
 
 
 def scan_staged(scan_root: Path, options: ScanOptions) -> ScanResult:
     """Judge the staged content under `scan_root` (an absolute directory) with `options`."""
-    staged_options = dataclasses.replace(options, category=STAGED_CATEGORY, tracked_only=True)
+    staged_options = options._replace(category=STAGED_CATEGORY, tracked_only=True)
     return judge(scan_root, read_staged_inputs(scan_root, options.exclude), staged_options)
 
 

@@ -468,7 +468,11 @@ def test_blob_reader(tmp_path: Path) -> None:
         answers = blobs.read_many(asked, max_bytes=100)
         assert answers == [b"small\n", TooLarge(5000), None] * 700
         # By id: each id once, whatever the repetitions asked.
-        assert blobs.read_by_id(asked, max_bytes=100) == {small: b"small\n", big: TooLarge(5000), absent: None}
+        assert blobs.read_by_id(asked, max_bytes=100) == {
+            small: b"small\n",
+            big: TooLarge(5000),
+            absent: None,
+        }
         with pytest.raises(GitError, match="not an object id"):
             blobs.read("HEAD:.env")
         assert blobs.read(small) == b"small\n"

@@ -32,7 +32,11 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     repo = make_repo(tmp_path)
-    files = {".claude/settings.json": SETTINGS, ".github/workflows/ci.yml": WORKFLOW, "deploy.sh": "export A=1\n"}
+    files = {
+        ".claude/settings.json": SETTINGS,
+        ".github/workflows/ci.yml": WORKFLOW,
+        "deploy.sh": "export A=1\n",
+    }
     commit(repo, files, "initial")
     return repo
 
@@ -61,7 +65,9 @@ def test_second_run_reuses_unchanged_blobs_and_gives_the_same_inputs(repo: Path,
     }
     second = read_staged_inputs(repo.resolve())
     assert second == first
-    held = ParseCache(repo.resolve()).get((".claude/settings.json", FileKind.SETTINGS_PROJECT, blob(repo, ".claude/settings.json")))
+    held = ParseCache(repo.resolve()).get(
+        (".claude/settings.json", FileKind.SETTINGS_PROJECT, blob(repo, ".claude/settings.json"))
+    )
     assert held == first.files[0]
 
 
@@ -80,18 +86,27 @@ def test_a_removed_file_leaves_the_cache(repo: Path, tmp_path: Path) -> None:
     read_staged_inputs(repo.resolve())
     git(repo, "rm", "-q", "--cached", "deploy.sh")
     read_staged_inputs(repo.resolve())
-    assert sorted(cached_keys(cache_files(tmp_path)[0])) == [".claude/settings.json", ".github/workflows/ci.yml"]
+    assert sorted(cached_keys(cache_files(tmp_path)[0])) == [
+        ".claude/settings.json",
+        ".github/workflows/ci.yml",
+    ]
 
 
 def test_a_file_holding_a_credential_is_never_written_to_the_cache(repo: Path, tmp_path: Path) -> None:
-    stage(repo, {".env": f"ANTHROPIC_API_KEY={KEY}\n", "run.sh": "export MY_SERVICE_TOKEN=abcdef0123456789\n"})
+    stage(
+        repo, {".env": f"ANTHROPIC_API_KEY={KEY}\n", "run.sh": "export MY_SERVICE_TOKEN=abcdef0123456789\n"}
+    )
     inputs = read_staged_inputs(repo.resolve())
     assert {".env", "run.sh"} <= {parsed.path for parsed in inputs.files}
     [cache_file] = cache_files(tmp_path)
     data = cache_file.read_bytes()
     assert KEY.encode() not in data
     assert b"abcdef0123456789" not in data
-    assert sorted(cached_keys(cache_file)) == [".claude/settings.json", ".github/workflows/ci.yml", "deploy.sh"]
+    assert sorted(cached_keys(cache_file)) == [
+        ".claude/settings.json",
+        ".github/workflows/ci.yml",
+        "deploy.sh",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -136,10 +151,16 @@ def test_a_broken_or_stale_cache_file_is_an_empty_cache_and_is_rewritten(
     [cache_file] = cache_files(tmp_path)
     cache_file.write_bytes(content)
     assert read_staged_inputs(repo.resolve()) == first
-    assert sorted(cached_keys(cache_file)) == [".claude/settings.json", ".github/workflows/ci.yml", "deploy.sh"]
+    assert sorted(cached_keys(cache_file)) == [
+        ".claude/settings.json",
+        ".github/workflows/ci.yml",
+        "deploy.sh",
+    ]
 
 
-def test_ccpolicy_no_cache_writes_nothing(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ccpolicy_no_cache_writes_nothing(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CCPOLICY_NO_CACHE", "1")
     read_staged_inputs(repo.resolve())
     assert cache_files(tmp_path) == []

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from scanner.model import Severity
+from scanner.model import EMPTY_MAPPING, Severity
 
 DOCS_BASE_URL = "https://github.com/ccpolicy/ccpolicy/blob/main/docs/rules/"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str  # CCPnnn: public API, never reused or renumbered
     name: str  # kebab-case, e.g. "telemetry-not-disabled"
     severity: Severity
@@ -25,7 +24,7 @@ class Rule:
     tags: tuple[str, ...] = ()
     precision: str = "high"  # very-high | high | medium | low
     unconfirmed: str = ""  # where a fact is unconfirmed, which reading the rule takes and why
-    check: Mapping[str, object] = field(default_factory=dict)  # the declarative check table
+    check: Mapping[str, object] = EMPTY_MAPPING  # the declarative check table
     origin: str = "builtin"  # "builtin" or the path of the organisation's policy file
 
     @property

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from scanner.catalogue.model import Rule
 from scanner.contexts.model import Context
 from scanner.knowledge import KnowledgeBase
-from scanner.model import Finding, Location, ParsedFile
+from scanner.model import EMPTY_MAPPING, Finding, Location, ParsedFile
+
+if TYPE_CHECKING:
+    from scanner.checks.history import HistoryEvidence
 
 
-@dataclass(frozen=True)
-class CheckInput:
+class CheckInput(NamedTuple):
     files: tuple[ParsedFile, ...]
     contexts: tuple[Context, ...]
     kb: KnowledgeBase
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = EMPTY_MAPPING
     tracked: frozenset[str] | None = None  # files tracked by git; None outside git
     is_git: bool = False
     root: str = ""
     tracked_is_index: bool = False  # `tracked` was read from the git index (staged scans)
+    history: HistoryEvidence | None = None  # what a history scan found in the commits it read
 
 
 class Check(Protocol):

@@ -28,8 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from scanner.catalogue.model import Rule
@@ -49,12 +48,11 @@ class CheckError(ValueError):
     """A check table that cannot be evaluated; raised while validating rules, never mid-scan."""
 
 
-@dataclass
-class Match:
+class Match(NamedTuple):
     ok: bool
-    evidence: list[Effective] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)
+    evidence: list[Effective]
+    details: list[str]
+    values: dict[str, str]
 
 
 def resolve_param(value: Any, params: Mapping[str, object]) -> Any:

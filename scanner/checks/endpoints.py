@@ -13,15 +13,14 @@ Shared by CCP202 and CCP307. The rules, chosen so that no reading can hide a lea
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from scanner.contexts.model import Effective
 from scanner.model import ValueKind
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     scheme: str  # lower-case
     host: str  # lower-case, "" when there is none
     port: int | None
@@ -33,8 +32,7 @@ class Endpoint:
         return f"{self.scheme}://{host}{port}"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     shown_as: str  # how the endpoint may appear in a message
     problems: tuple[str, ...]  # why it is not acceptable; empty when it is
     host_unapproved: bool = False

@@ -1,7 +1,7 @@
 """CCP403 and CCP110: what a repository's history shows, judged from evidence a history scan gathers.
 
 A history scan (scanner.history_scan) reads the history once and hands these checks a
-HistoryCheckInput carrying HistoryEvidence: every secret at its first appearance, every
+CheckInput whose `history` is HistoryEvidence: every secret at its first appearance, every
 protection a commit turned off. In any other scan the input carries no history, and both
 checks report nothing.
 
@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
@@ -59,8 +59,7 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
-@dataclass(frozen=True)
-class CommitInfo:
+class CommitInfo(NamedTuple):
     sha: str
     author_name: str
     author_email: str
@@ -78,8 +77,7 @@ class CommitInfo:
         return f"{self.short} by {author} on {_printable(self.author_date)}"
 
 
-@dataclass(frozen=True)
-class SecretHit:
+class SecretHit(NamedTuple):
     """A credential in one version of one file."""
 
     location: Location
@@ -87,7 +85,10 @@ class SecretHit:
     variable: str | None = None  # the credential variable it is assigned to, if any
     pair: bool = False  # an AWS access key id with its secret access key
     # SHA-256 of the secret: recognises it again in other commits and files. In memory only.
-    digest: bytes = field(default=b"", repr=False)
+    digest: bytes = b""
+
+    def __repr__(self) -> str:  # the digest identifies the secret: never printed
+        return f"SecretHit(location={self.location!r}, what={self.what!r}, variable={self.variable!r}, pair={self.pair!r})"
 
 
 class Presence(str, enum.Enum):
@@ -99,8 +100,7 @@ class Presence(str, enum.Enum):
     UNKNOWN = "unknown"  # no working tree to look at (a bare repository)
 
 
-@dataclass(frozen=True)
-class SecretEvidence:
+class SecretEvidence(NamedTuple):
     hit: SecretHit  # its first appearance
     first: CommitInfo
     occurrence: int  # 1-based, among the secrets first seen in this commit and file
@@ -109,8 +109,7 @@ class SecretEvidence:
     still_in: tuple[str, ...] = ()  # working-tree files that hold it now, sorted
 
 
-@dataclass(frozen=True)
-class ProtectionChange:
+class ProtectionChange(NamedTuple):
     """One protection one file lost in one commit."""
 
     key: str  # the variable (canonical name) or settings key
@@ -119,28 +118,14 @@ class ProtectionChange:
     protected: str = ""  # what the protection did, in words ("" when nothing short to say)
 
 
-@dataclass(frozen=True)
-class ProtectionEvidence:
+class ProtectionEvidence(NamedTuple):
     commit: CommitInfo
     change: ProtectionChange
 
 
-@dataclass(frozen=True)
-class HistoryEvidence:
+class HistoryEvidence(NamedTuple):
     secrets: tuple[SecretEvidence, ...] = ()
     protections: tuple[ProtectionEvidence, ...] = ()
-
-
-@dataclass(frozen=True)
-class HistoryCheckInput(CheckInput):
-    """A CheckInput for a history scan: no files or contexts, the history's evidence instead."""
-
-    history: HistoryEvidence = field(default_factory=HistoryEvidence)
-
-
-def _evidence(scan: CheckInput) -> HistoryEvidence | None:
-    history = getattr(scan, "history", None)
-    return history if isinstance(history, HistoryEvidence) else None
 
 
 # ------------------------------------------------------------------------------------------
@@ -257,7 +242,7 @@ def credential_message(evidence: SecretEvidence) -> str:
 
 def literal_credential_in_history(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
     """CCP403: one finding per secret, at its first appearance."""
-    history = _evidence(scan)
+    history = scan.history
     if history is None:
         return
     for evidence in history.secrets:
@@ -336,8 +321,7 @@ def _protecting(kb: KnowledgeBase, name: str) -> bool:
     return var is not None and var.effect == PROTECTS
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(NamedTuple):
     """A protection that is on in one file: which key, and the observation that sets it."""
 
     key: str  # canonical variable name or settings key
@@ -673,7 +657,7 @@ def protection_message(evidence: ProtectionEvidence) -> str:
 
 def protection_removed_in_history(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
     """CCP110: one finding per commit, file and protection turned off."""
-    history = _evidence(scan)
+    history = scan.history
     if history is None:
         return
     for evidence in history.protections:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding, param_list
@@ -36,8 +36,7 @@ REMOTE_TRANSPORTS = frozenset({"http", "sse", "ws", "streamable-http", "streamab
 DATA_NOTE = "it receives the tool calls Claude makes to it and the data in them"
 
 
-@dataclass(frozen=True)
-class RemoteServer:
+class RemoteServer(NamedTuple):
     name: str
     url: str
     location: Location

@@ -9,7 +9,7 @@ switch an exporter back on while the content switches stay set (reference 2.5).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding, param_list
@@ -25,8 +25,7 @@ TELEMETRY_SWITCH = "CLAUDE_CODE_ENABLE_TELEMETRY"
 GENERIC_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
 
-@dataclass(frozen=True)
-class ContentSwitch:
+class ContentSwitch(NamedTuple):
     name: str
     content: str  # what it puts in the export
     signal: str  # "logs" or "traces"

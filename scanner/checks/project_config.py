@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.checks.base import CheckInput
 from scanner.contexts.model import Context, ContextKind, Layer, LayerKind
@@ -62,8 +62,7 @@ def is_committed(scan: CheckInput, path: str) -> bool:
     return path in scan.tracked
 
 
-@dataclass(frozen=True)
-class ProjectLayer:
+class ProjectLayer(NamedTuple):
     """One committed project settings file inside the project context that reads it."""
 
     context: Context

@@ -7,7 +7,7 @@ must not hide a leak has to consider every provider it could be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.contexts.model import Context, Effective
 from scanner.contexts.resolve import PROVIDER_BASE_URLS, PROVIDER_ORDER
@@ -25,8 +25,7 @@ PROVIDER_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class PossibleProviders:
+class PossibleProviders(NamedTuple):
     names: tuple[str, ...]  # in Claude Code's checking order, first-party last
     uncertain: tuple[Effective, ...]  # switches whose value is not known, in order
     chosen: Effective | None = None  # the switch that is certainly on, if any

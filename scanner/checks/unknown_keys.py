@@ -21,7 +21,6 @@ cosmetic typo.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 from scanner.catalogue.model import Rule
@@ -91,7 +90,7 @@ def check(rule: Rule, scan: CheckInput) -> Iterator[Finding]:
             message, intended = judged
             f = finding(rule, message, obs.location, key=obs.name)
             if intended is not None and _is_control(kb, intended) and f.severity < Severity.MEDIUM:
-                f = dataclasses.replace(f, severity=Severity.MEDIUM)
+                f = f._replace(severity=Severity.MEDIUM)
             yield f
 
 

@@ -23,10 +23,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     host = parser.add_argument_group("host")
     host.add_argument("--host", action="store_true", help="this machine's contexts (every user and project)")
     host.add_argument("--root", metavar="DIR", help="with --host: audit DIR as if it were /")
-    host.add_argument("--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR")
+    host.add_argument(
+        "--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR"
+    )
     host.add_argument("--all-users", action="store_true", help="with --host: every home directory")
-    host.add_argument("--projects", action="append", default=[], metavar="DIR",
-                      help="with --host: also audit projects under DIR (repeatable)")
+    host.add_argument(
+        "--projects",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="with --host: also audit projects under DIR (repeatable)",
+    )
 
 
 def _value(name: str, eff: Effective) -> str:
@@ -106,8 +113,13 @@ def run(args: argparse.Namespace) -> int:
     if args.host:
         from scanner.host.scan import HostOptions, read_host
 
-        options = HostOptions(root=args.root, os_name=args.os, all_users=bool(args.all_users),
-                              projects=tuple(args.projects or ()), include_process_env=False)
+        options = HostOptions(
+            root=args.root,
+            os_name=args.os,
+            all_users=bool(args.all_users),
+            projects=tuple(args.projects or ()),
+            include_process_env=False,
+        )
         contexts = list(read_host(options).contexts)
     else:
         if args.root or args.os or args.all_users or args.projects:

@@ -75,7 +75,7 @@ def validate(args: argparse.Namespace, today: datetime.date) -> int:
     for w in policy.waivers:
         if w.expired(today):
             sys.stderr.write(
-                f"{source.shown}:{w.line}: waivers[{w.index}]: the {w.rule} waiver by {w.owner} expired on "
+                f"{source.shown}:{w.line}: waivers[{w.position}]: the {w.rule} waiver by {w.owner} expired on "
                 f"{w.expires.isoformat()}; its findings count again\n"
             )
     return 0

@@ -12,8 +12,12 @@ from scanner.catalogue.model import Rule
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--policy", metavar="FILE", help="include this policy file's organisation rules "
-                        "(default: the policy file found from the current directory)")
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="include this policy file's organisation rules "
+        "(default: the policy file found from the current directory)",
+    )
 
 
 def all_rules(args: argparse.Namespace) -> dict[str, Rule]:

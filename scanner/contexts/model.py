@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from scanner.model import JSONValue, Location, Observation, ValueKind
+from scanner.model import EMPTY_MAPPING, JSONValue, Location, Observation, ValueKind
 
 
 class ContextKind(str, enum.Enum):
@@ -56,8 +56,7 @@ _SETTINGS_LAYERS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     kind: LayerKind
     label: str  # e.g. ".claude/settings.json" or "job build env"
     observations: tuple[Observation, ...]
@@ -67,8 +66,7 @@ class Layer:
     why_not_in_effect: str = ""
 
 
-@dataclass(frozen=True)
-class Effective:
+class Effective(NamedTuple):
     """The value Claude Code would use for one variable or setting, and why."""
 
     name: str
@@ -92,8 +90,7 @@ class Effective:
         return tuple(o.location for o in self.chain)
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     """The API provider in effect (reference 2.3)."""
 
     name: str  # first-party | bedrock | vertex | foundry | anthropic-aws | mantle
@@ -107,8 +104,7 @@ class Provider:
         return self.name != "first-party"
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     id: str  # stable: used in fingerprints, waivers and JSON output
     kind: ContextKind
     label: str
@@ -118,7 +114,7 @@ class Context:
     settings: Mapping[str, Effective]
     provider: Provider
     # host contexts: {"user": ..., "project": ...}; CI: {"workflow": ..., "job": ...}
-    attributes: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, str] = EMPTY_MAPPING
 
     def env_value(self, name: str) -> Effective:
         return self.env.get(name) or Effective(name, None, ValueKind.LITERAL, None)

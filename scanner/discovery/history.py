@@ -27,12 +27,11 @@ before and after, deletions included: what a check needs to tell what a commit t
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections import Counter
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import classify
@@ -50,8 +49,7 @@ _NULL_BLOB_PREFIX = "0000000000"
 _BATCH_CHANGES = 200
 
 
-@dataclass(frozen=True)
-class HistoryChange:
+class HistoryChange(NamedTuple):
     """The lines one commit added to one candidate file."""
 
     commit: str
@@ -66,8 +64,7 @@ class HistoryChange:
     notification: Notification | None = None
 
 
-@dataclass(frozen=True)
-class HistoryVersion:
+class HistoryVersion(NamedTuple):
     """One commit's change to one candidate file: the whole file before and after it."""
 
     commit: str
@@ -92,16 +89,14 @@ class HistoryVersion:
         return () if self.new_text is None else added_lines(self.old_text, self.new_text)
 
 
-@dataclass(frozen=True)
-class _Commit:
+class _Commit(NamedTuple):
     sha: str
     author_name: str
     author_email: str
     author_date: str
 
 
-@dataclass(frozen=True)
-class _Change:
+class _Change(NamedTuple):
     path: str
     kind: FileKind
     old_blob: str | None
@@ -207,7 +202,7 @@ def _history_change(
         )
 
     if new_data is None:
-        return result((), dataclasses.replace(_MISSING, path=change.path))
+        return result((), _MISSING._replace(path=change.path))
     if isinstance(new_data, TooLarge):
         return result((), too_large(change.path, new_data.size, max_bytes))
     new_text, note = decode_bytes(new_data, change.path)
@@ -238,7 +233,7 @@ def _history_version(commit: _Commit, change: _Change, content: _Blobs, max_byte
     if change.new_blob is not None:
         new_data = content.get(change.new_blob)
         if new_data is None:
-            note = dataclasses.replace(_MISSING, path=change.path)
+            note = _MISSING._replace(path=change.path)
         elif isinstance(new_data, TooLarge):
             note = too_large(change.path, new_data.size, max_bytes)
         else:

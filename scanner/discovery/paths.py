@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.model import FileKind
 
@@ -110,8 +110,7 @@ KIND_BY_EXTENSION: Mapping[str, FileKind] = {
 }
 
 
-@dataclass(frozen=True)
-class PatternRule:
+class PatternRule(NamedTuple):
     """A basename pattern, tried after the dictionaries, in table order.
 
     `needle` is a literal the basename must contain before `pattern` (a full match) is tried;
@@ -145,9 +144,7 @@ class PatternRule:
 
 
 # `dockerfile.py`, `Dockerfile.md`, `containerfile_test.go`: source and docs about Dockerfiles, not Dockerfiles.
-_NOT_SOURCE = (
-    r"(?![^/]*\.(?:dockerignore|py|pyc|pyi|md|rst|txt|json|ya?ml|toml|js|ts|go|rs|rb|java|sh|cfg|ini|lock|html)$)"
-)
+_NOT_SOURCE = r"(?![^/]*\.(?:dockerignore|py|pyc|pyi|md|rst|txt|json|ya?ml|toml|js|ts|go|rs|rb|java|sh|cfg|ini|lock|html)$)"
 
 PATTERN_RULES: tuple[PatternRule, ...] = (
     PatternRule(
@@ -309,8 +306,7 @@ def classify(relpath: str) -> FileKind | None:
 UNICODE_LOWERING_TO_ASCII: Mapping[str, str] = {"\u212a": "k"}
 
 
-@dataclass(frozen=True)
-class Prefilter:
+class Prefilter(NamedTuple):
     """Literal clues, at least one of which every path `classify` accepts carries.
 
     Clues may overmatch (classify has the last word) but never miss: listing.py builds one regular

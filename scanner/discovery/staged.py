@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,7 +18,7 @@ from scanner.discovery.listing import entries_to_examine
 from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
 from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git
-from scanner.model import FileKind, Notification
+from scanner.model import EMPTY_MAPPING, FileKind, Notification
 
 _MODE_SYMLINK = "120000"
 _MODE_GITLINK = "160000"
@@ -31,12 +30,11 @@ class StagedFile(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
-class StagedSnapshot:
+class StagedSnapshot(NamedTuple):
     files: tuple[StagedFile, ...]  # sorted by path
     notifications: tuple[Notification, ...] = ()
     # The blob id of every file in `files`, by path.
-    blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False)
+    blob_ids: Mapping[str, str] = EMPTY_MAPPING
 
 
 def inherited_index_file(repo_root: Path) -> Path | None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import posixpath
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from scanner.host.fs import HostFS
 from scanner.host.layout import (
@@ -49,15 +49,13 @@ ROLE_PROJECT_SETTINGS = "project-settings"
 ROLE_LOCAL_SETTINGS = "local-settings"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     path: str  # machine path
     kind: FileKind
     role: str
 
 
-@dataclass(frozen=True)
-class HostUser:
+class HostUser(NamedTuple):
     name: str
     home: str  # machine path
     shell: str  # shell family (scanner.host.profiles)

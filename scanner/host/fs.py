@@ -17,7 +17,6 @@ import os
 import posixpath
 import stat
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.discovery.read import decode_bytes, read_regular_file
@@ -38,14 +37,27 @@ def _os_error_note(error: OSError, path: str, what: str = "file") -> Notificatio
     return _note("warning", f"{what} could not be read: {reason}", path, "unreadable")
 
 
-@dataclass(frozen=True)
 class HostFS:
-    """`root` is the real directory that stands for the machine's `/` (or its system drive)."""
+    """`root` is the real directory that stands for the machine's `/` (or its system drive).
 
-    root: str
-    os_name: str
-    live: bool = False
-    drive: str = "C:"  # Windows: the drive the root stands for
+    It remembers the real directories (not links) its path resolution has stepped through, so
+    the many paths of one home or project share one `lstat` per directory. One instance serves
+    one scan: a directory swapped for a link during the scan is not noticed.
+    """
+
+    __slots__ = ("_real_dirs", "drive", "live", "os_name", "root")
+
+    def __init__(self, root: str, os_name: str, live: bool = False, drive: str = "C:") -> None:
+        self.root = root
+        self.os_name = os_name
+        self.live = live
+        self.drive = drive  # Windows: the drive the root stands for
+        self._real_dirs: set[str] = set()
+
+    def __repr__(self) -> str:
+        return (
+            f"HostFS(root={self.root!r}, os_name={self.os_name!r}, live={self.live!r}, drive={self.drive!r})"
+        )
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -84,15 +96,21 @@ class HostFS:
                 "warning", "path is outside the audited root; not read", machine, "outside-root"
             )
         pending = deque(parts)
-        resolved: list[str] = []
+        resolved: list[str] = []  # the real path below the root, one component each
+        joined: list[str] = []  # joined[i]: the root joined with resolved[: i + 1]
         hops = 0
         while pending:
             part = pending.popleft()
             if part == "..":
                 if resolved:
                     resolved.pop()
+                    joined.pop()
                 continue
-            candidate = os.path.join(self.root, *resolved, part)
+            candidate = os.path.join(joined[-1] if joined else self.root, part)
+            if candidate in self._real_dirs:
+                resolved.append(part)
+                joined.append(candidate)
+                continue
             try:
                 info = os.lstat(candidate)
             except (FileNotFoundError, NotADirectoryError):
@@ -119,9 +137,13 @@ class HostFS:
                     target = target[2:]
                 if target.startswith("/"):
                     resolved = []  # an absolute target starts again at the audited machine's root
+                    joined = []
                 pending.extendleft(reversed([p for p in target.split("/") if p not in ("", ".")]))
                 continue
+            if stat.S_ISDIR(info.st_mode):
+                self._real_dirs.add(candidate)
             resolved.append(part)
+            joined.append(candidate)
         return Path(self.root, *resolved), None
 
     def _resolve_live_windows(self, machine: str) -> tuple[Path | None, Notification | None]:

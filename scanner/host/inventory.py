@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.host.discover import HostUser
 from scanner.model import Observation, ParsedFile
 
 
-@dataclass(frozen=True)
-class ProjectFiles:
+class ProjectFiles(NamedTuple):
     path: str  # machine path of the directory Claude Code is started in
     local: tuple[ParsedFile, ...] = ()  # settings.local.json files, highest precedence first
     project: ParsedFile | None = None  # .claude/settings.json
 
 
-@dataclass(frozen=True)
-class UserFiles:
+class UserFiles(NamedTuple):
     user: HostUser
     config_dir: str  # ~/.claude, or $CLAUDE_CONFIG_DIR as the user's profile sets it
     settings: ParsedFile | None = None
@@ -30,8 +28,7 @@ class UserFiles:
     footprint: bool = False  # Claude Code has been used by this user (or a managed policy exists)
 
 
-@dataclass(frozen=True)
-class MachineFiles:
+class MachineFiles(NamedTuple):
     os_name: str
     managed_file: ParsedFile | None = None
     dropins: tuple[ParsedFile, ...] = ()  # in name order

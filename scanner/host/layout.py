@@ -7,7 +7,7 @@ scanner.host.fs maps them onto a mounted root when the scan runs with `--root`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 LINUX = "linux"
 MACOS = "macos"
@@ -26,8 +26,7 @@ REGISTRY_POLICY_KEY = "SOFTWARE\\Policies\\ClaudeCode"
 REGISTRY_POLICY_VALUE = "Settings"
 
 
-@dataclass(frozen=True)
-class OsLayout:
+class OsLayout(NamedTuple):
     name: str
     managed_dir: str  # managed-settings.json, managed-settings.d/, managed-mcp.json
     # Managed files Claude Code no longer reads but that still hold a policy someone believes in.

@@ -24,7 +24,7 @@ tier order, split into what still counts and what does not.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.contexts.model import Layer, LayerKind
 from scanner.knowledge import ROUTES, KnowledgeBase
@@ -74,8 +74,7 @@ TELEMETRY_UNIT_NAMES = frozenset(
 POLICY_HELPER_KEYS = ("policyHelper", "policyHelper.path")
 
 
-@dataclass(frozen=True)
-class ManagedSource:
+class ManagedSource(NamedTuple):
     """One managed source as `/status` names it (remote, plist, HKLM, file, drop-ins, HKCU, ...)."""
 
     name: str
@@ -85,8 +84,7 @@ class ManagedSource:
     why_ineligible: str = ""
 
 
-@dataclass(frozen=True)
-class ManagedTier:
+class ManagedTier(NamedTuple):
     layers: tuple[Layer, ...]
     source: str | None  # the source in use, None when no managed source delivers a policy key
     notes: tuple[Notification, ...] = ()

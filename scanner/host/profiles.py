@@ -19,7 +19,7 @@ last file highest. Assumptions, documented in the README:
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.host.layout import LINUX, MACOS, WINDOWS
 from scanner.model import FileKind
@@ -42,8 +42,7 @@ SHELL_FAMILIES = {
 }
 
 
-@dataclass(frozen=True)
-class ProfileEntry:
+class ProfileEntry(NamedTuple):
     """One step of a chain: a file, the first existing of several files, or the files of directories.
 
     `paths` with `first_of`: only the first that exists is read. With `glob` (a suffix such as ".sh"),

@@ -11,13 +11,12 @@ is mounted elsewhere), so SARIF writes them as absolute `file://` URIs (ScanResu
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import platform
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from scanner.contexts.model import Context
 from scanner.errors import UsageError
@@ -50,8 +49,7 @@ _PROCESS_PREFIXES = ("ANTHROPIC_", "CLAUDE_", "OTEL_", "DISABLE_")
 _HOME_REFS = ("${HOME}", "$HOME", "$env:USERPROFILE", "${env:USERPROFILE}", "%USERPROFILE%", "$env:HOME")
 
 
-@dataclass(frozen=True)
-class HostOptions:
+class HostOptions(NamedTuple):
     root: str | None = None  # audit this directory as if it were the machine's root
     os_name: str | None = None  # linux | macos | windows (inferred from the root when not given)
     all_users: bool = False
@@ -60,8 +58,7 @@ class HostOptions:
     environ: Mapping[str, str] | None = None  # the process environment (tests); os.environ when None
 
 
-@dataclass(frozen=True)
-class HostInputs:
+class HostInputs(NamedTuple):
     fs: HostFS
     inputs: Inputs
     contexts: tuple[Context, ...]
@@ -131,7 +128,7 @@ class _Reader:
         if parsed is None:
             self.missing.add(path)
             return None
-        parsed = dataclasses.replace(parsed, facts={**parsed.facts, "host_role": candidate.role})
+        parsed = parsed._replace(facts={**parsed.facts, "host_role": candidate.role})
         self.files[path] = parsed
         return parsed
 
@@ -153,7 +150,7 @@ class _Reader:
         return [p for p in (self.read(c) for c in candidates) if p is not None]
 
     def add(self, parsed: ParsedFile, role: str) -> ParsedFile:
-        parsed = dataclasses.replace(parsed, facts={**parsed.facts, "host_role": role})
+        parsed = parsed._replace(facts={**parsed.facts, "host_role": role})
         self.files[parsed.path] = parsed
         return parsed
 
@@ -472,11 +469,9 @@ def read_host(host: HostOptions, kb: KnowledgeBase | None = None) -> HostInputs:
 
 def scan_host(host: HostOptions, options: ScanOptions) -> ScanResult:
     read = read_host(host)
-    result = judge_contexts(
-        Path(read.fs.root), read.inputs, read.contexts, dataclasses.replace(options, category="host")
-    )
+    result = judge_contexts(Path(read.fs.root), read.inputs, read.contexts, options._replace(category="host"))
     # Host paths are absolute machine paths: no root to make them relative to (SARIF file:// URIs).
-    return dataclasses.replace(result, root="")
+    return result._replace(root="")
 
 
 def scan_host_args(args: argparse.Namespace, options: ScanOptions) -> list[tuple[str, ScanResult]]:

@@ -7,10 +7,9 @@ naming its source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # Beside this module (a path, not importlib.resources: see catalogue.load.rules_dir).
 _HERE = Path(__file__).resolve().parent
@@ -32,8 +31,7 @@ CREDENTIAL = "credential"  # a secret
 NEUTRAL = "neutral"
 
 
-@dataclass(frozen=True)
-class Variable:
+class Variable(NamedTuple):
     name: str
     value_class: str
     effect: str
@@ -47,8 +45,7 @@ class Variable:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class SettingKey:
+class SettingKey(NamedTuple):
     key: str  # dotted path, e.g. "permissions.defaultMode"
     # boolean | integer | number | string | string-or-array | array | object | enum | command |
     # any (the value's shape is not confirmed, so no type check)
@@ -65,8 +62,7 @@ class SettingKey:
     unconfirmed: str | None = None  # what is unconfirmed about it (type, scope), if anything
 
 
-@dataclass(frozen=True)
-class Control:
+class Control(NamedTuple):
     """A privacy control: a behaviour that sends data to Anthropic unless switched off."""
 
     name: str
@@ -80,13 +76,12 @@ class Control:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     variables: dict[str, Variable]
     settings: dict[str, SettingKey]
     controls: dict[str, Control]
     known_top_level_keys: frozenset[str]
-    runtime_state_keys: frozenset[str] = field(default_factory=frozenset)
+    runtime_state_keys: frozenset[str] = frozenset()
 
     def variable(self, name: str) -> Variable | None:
         return self.variables.get(name)

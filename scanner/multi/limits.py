@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.discovery.read import DEFAULT_MAX_BYTES
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     # A clone that takes longer than this is stopped and the target reported as failed.
     clone_timeout_seconds: float = 300.0
     # The clone directory is measured while git runs; past this, git is stopped.

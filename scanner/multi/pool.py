@@ -8,19 +8,13 @@ temporary directory that is removed at the end, whatever happens (failure, Ctrl-
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
-
 import contextlib
 import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from scanner.multi.limits import Limits
 from scanner.multi.outcome import failed_result
@@ -30,6 +24,9 @@ from scanner.multi.worker import needs_scratch, remove_tree, scan_target
 from scanner.report.model import ScanResult
 from scanner.scan import ScanOptions
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 
 def worker_count(jobs: int, targets: int) -> int:
     if targets <= 1:
@@ -38,8 +35,7 @@ def worker_count(jobs: int, targets: int) -> int:
     return max(1, min(wanted, targets))
 
 
-@dataclass(frozen=True)
-class _Run:
+class _Run(NamedTuple):
     options: ScanOptions
     workdir: Path
     limits: Limits
@@ -79,10 +75,22 @@ def scan_targets(
 
 
 @contextlib.contextmanager
-def _interrupts_ignored() -> Iterator[None]:
-    """SIGINT ignored for a moment in this process. A Python child started meanwhile keeps it
-    ignored from its first instruction, so Ctrl-C while a worker is still importing does not
-    print that worker's traceback."""
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT held back for a moment in this process, so that a Python child started meanwhile
+    cannot take it while still importing (and print a traceback).
+
+    Where signals can be blocked (POSIX), they are: the children inherit the blocked signal
+    until their initializer ignores it, and a Ctrl-C that lands in this window is delivered
+    here when it ends, instead of being lost and letting the whole pool run on. Elsewhere
+    (Windows, where children inherit nothing) SIGINT is ignored for the moment instead.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+        return
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not the main thread: signals are not ours to change
@@ -97,8 +105,12 @@ def _interrupts_ignored() -> Iterator[None]:
 def _leave_interrupts_to_parent() -> None:
     """Ctrl-C reaches every process of the terminal's group. Workers ignore it (no traceback from
     each of them); the parent cancels what has not started and waits for what has, and git,
-    which handles the signal itself, stops the clones in progress."""
+    which handles the signal itself, stops the clones in progress. Ignoring it first discards
+    one held back since the worker started; unblocking it then lets git's clones, which inherit
+    the mask, receive it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _picklable(options: ScanOptions) -> bool:
@@ -130,7 +142,7 @@ def _in_pool(targets: Sequence[Target], run: _Run, workers: int, advance: Advanc
         initializer=_leave_interrupts_to_parent,
     )
     try:
-        with _interrupts_ignored():  # workers start during submit and inherit the ignored signal
+        with _interrupts_held():  # workers start during submit and inherit the held signal
             futures: dict[Future[ScanResult], int] = {
                 executor.submit(scan_target, target, run.options, run.workdir, slot, run.limits): slot
                 for slot, target in enumerate(targets)

@@ -16,8 +16,8 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from scanner.errors import UsageError
 from scanner.redact import MARKER
@@ -35,15 +35,18 @@ _COMMENT = re.compile(r"(?:^|\s)#.*$")
 _KEEPS_USER = frozenset({"ssh", "git+ssh", "ssh+git"})
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """One repository to scan: a local directory or a git URL (exactly one is set)."""
 
     name: str
     path: Path | None = None
     # May carry credentials: kept out of repr so a traceback or log line cannot show it.
-    url: str | None = field(default=None, repr=False)
+    url: str | None = None
     from_command_line: bool = True
+
+    def __repr__(self) -> str:
+        url = "<set>" if self.url is not None else None
+        return f"Target(name={self.name!r}, path={self.path!r}, url={url}, from_command_line={self.from_command_line!r})"
 
     @property
     def is_url(self) -> bool:

@@ -8,7 +8,6 @@ import shutil
 import stat
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +67,7 @@ def _scan_clone(url: str, options: ScanOptions, dest: Path, limits: Limits) -> S
     finally:
         remove_tree(dest)
     # The temporary directory means nothing to a reader and would make output differ per run.
-    return replace(result, root="")
+    return result._replace(root="")
 
 
 def needs_scratch(target: Target) -> bool:

@@ -13,8 +13,7 @@ import datetime
 import re
 import string
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.contexts.resolve import PROVIDER_BASE_URLS
 from scanner.policy.locate import KeyPath
@@ -49,8 +48,7 @@ DECLARATIVE_KEYS = frozenset({"when", "contexts", "message", "messages"})
 PROVIDERS = tuple(PROVIDER_BASE_URLS)
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     """The names a check may refer to."""
 
     controls: frozenset[str]

@@ -9,15 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.catalogue.load import ORG_RULE_ID, RuleError, rule_from_table
 from scanner.policy.checkspec import Problem, Vocabulary, check_problems
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(NamedTuple):
     builtin_ids: frozenset[str]
     presets: tuple[str, ...]
     vocab: Vocabulary

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from scanner.errors import ConfigError
 
@@ -22,8 +22,7 @@ MAX_POLICY_BYTES = 1 << 20  # a policy file is a page or two; anything this larg
 _TOOL_TABLE = re.compile(rb"^\s*\[\s*tool\s*\.\s*ccpolicy\b", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class PolicySource:
+class PolicySource(NamedTuple):
     path: Path  # absolute
     kind: str  # "ccpolicy" | "pyproject"
     shown: str  # how messages name it

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.discovery.paths import classify
 from scanner.model import FileKind, Notification
@@ -41,8 +41,7 @@ _IDS = re.compile(r"^\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
 _REASON_LEAD = " \t:-\u2013\u2014"
 
 
-@dataclass(frozen=True)
-class InlineIgnore:
+class InlineIgnore(NamedTuple):
     line: int
     rule_ids: tuple[str, ...]
     reason: str

@@ -197,7 +197,7 @@ def _policy_from(
             path=w.path,
             context=w.context,
             line=line_of(lines, (*prefix, "waivers", i)),
-            index=i,
+            position=i,
         )
         for i, w in enumerate(model.waivers)
     )

@@ -12,7 +12,6 @@ policy file, like a scan without one, never imports pydantic.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ def _looks_like_url(text: str) -> bool:
 def ruleset_for(args: argparse.Namespace) -> RuleSet:
     if getattr(args, "no_policy", False):
         builtin = preset_ruleset("recommended")
-        return dataclasses.replace(builtin, source="built-in preset recommended (--no-policy)")
+        return builtin._replace(source="built-in preset recommended (--no-policy)")
     source = policy_source(args)
     if source is None:
         return preset_ruleset("recommended")
@@ -148,4 +147,4 @@ def without_project_contexts(rule: Rule) -> Rule:
     kinds = rule.check.get("contexts")
     wanted = [str(k) for k in kinds] if isinstance(kinds, list) else [k.value for k in ContextKind]
     check = {**rule.check, "contexts": [k for k in wanted if k != ContextKind.PROJECT.value]}
-    return dataclasses.replace(rule, check=check)
+    return rule._replace(check=check)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from scanner.model import EMPTY_MAPPING
 
 DEFAULT_EXTENDS = ("recommended",)
 
 
-@dataclass(frozen=True)
-class Waiver:
+class Waiver(NamedTuple):
     """An accountable exception: one rule, where it applies, who owns it, why, and until when."""
 
     rule: str
@@ -25,7 +25,7 @@ class Waiver:
     path: str | None = None  # glob over the finding's path (POSIX, relative to the scan root)
     context: str | None = None  # fnmatch pattern over the finding's context id
     line: int = 0  # line of the waiver's table in the policy file
-    index: int = 0  # position in `waivers`
+    position: int = 0  # index in `waivers`
 
     def expired(self, today: datetime.date) -> bool:
         return today > self.expires
@@ -42,16 +42,15 @@ class Waiver:
         return f"{self.rule} waiver ({self.scope()}) by {self.owner} at {policy_path}:{self.line}"
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     path: str  # as shown to the user (relative to the working directory when inside it)
     kind: str  # "ccpolicy" (ccpolicy.toml or any --policy file) | "pyproject" ([tool.ccpolicy])
     extends: tuple[str, ...] = DEFAULT_EXTENDS
     enable: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)  # rule id -> severity label
-    parameters: Mapping[str, Any] = field(default_factory=dict)  # only the ones the file sets
+    severity: Mapping[str, str] = EMPTY_MAPPING  # rule id -> severity label
+    parameters: Mapping[str, Any] = EMPTY_MAPPING  # only the ones the file sets
     rules: tuple[Mapping[str, Any], ...] = ()  # organisation rule tables, as written
     waivers: tuple[Waiver, ...] = ()
     inline_ignores: bool = True
@@ -66,7 +65,7 @@ def _waiver_to_json(w: Waiver) -> dict[str, Any]:
         "path": w.path,
         "context": w.context,
         "line": w.line,
-        "index": w.index,
+        "index": w.position,
     }
 
 
@@ -115,7 +114,7 @@ def _waiver_from_json(raw: Any) -> Waiver:
         path=_optional_str(raw["path"]),
         context=_optional_str(raw["context"]),
         line=line,
-        index=index,
+        position=index,
     )
 
 

@@ -14,7 +14,6 @@ Runs after every target is scanned and before baselines and reporters:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import os
 from collections.abc import Collection, Iterable, Sequence
@@ -44,8 +43,7 @@ def drop_excluded(result: ScanResult, patterns: Sequence[str]) -> ScanResult:
         extra["texts"] = {p: t for p, t in texts.items() if not _excluded(p, patterns)}
     # A context anchored in an excluded file (a script, a Dockerfile) would not exist at all.
     gone = {c.id for c in result.contexts if _excluded(c.anchor.path, patterns)}
-    return dataclasses.replace(
-        result,
+    return result._replace(
         findings=tuple(
             f for f in result.findings if not _excluded(f.location.path, patterns) and f.context not in gone
         ),
@@ -100,14 +98,12 @@ def _suppressed(
     used.update(verdict.matched)
     if verdict.active is not None:
         w = verdict.active
-        return dataclasses.replace(
-            finding, suppressed=Suppression("external", w.reason, w.owner, w.expires.isoformat())
-        )
+        return finding._replace(suppressed=Suppression("external", w.reason, w.owner, w.expires.isoformat()))
     ignore = ignore_for(finding.rule_id, finding.location.line, ignores.get(finding.location.path, {}))
     if ignore is not None:
-        return dataclasses.replace(finding, suppressed=Suppression("inSource", ignore.reason))
+        return finding._replace(suppressed=Suppression("inSource", ignore.reason))
     if verdict.expired is not None:
-        return dataclasses.replace(finding, message=finding.message + expired_note(verdict.expired))
+        return finding._replace(message=finding.message + expired_note(verdict.expired))
     return finding
 
 
@@ -191,8 +187,7 @@ def apply(
         out.append(
             (
                 target,
-                dataclasses.replace(
-                    result,
+                result._replace(
                     findings=tuple(findings),
                     notifications=ordered_notes,
                     extra=extra,
@@ -201,7 +196,7 @@ def apply(
         )
     if not (use_ignores and report_stale and out):
         return out
-    stale = [w for w in ruleset.waivers if w.index not in used]
+    stale = [w for w in ruleset.waivers if w.position not in used]
     if not stale:
         return out
     # Reported once, on the first target that was scanned (a failed target has no root).
@@ -211,5 +206,5 @@ def apply(
     entries = tuple(w.describe(shown) for w in stale)
     stale_notes = {*first.notifications, *(_stale_note(w, ruleset, shown) for w in stale)}
     ordered = tuple(sorted(stale_notes, key=_note_key))
-    out[index] = (first_target, dataclasses.replace(first, notifications=ordered))
-    return [(t, dataclasses.replace(r, stale_waivers=(*r.stale_waivers, *entries))) for t, r in out]
+    out[index] = (first_target, first._replace(notifications=ordered))
+    return [(t, r._replace(stale_waivers=(*r.stale_waivers, *entries))) for t, r in out]

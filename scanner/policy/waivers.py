@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import NamedTuple
 
 from scanner.model import Finding
 from scanner.policy import globs
@@ -20,8 +20,7 @@ def applies(waiver: Waiver, finding: Finding) -> bool:
     return waiver.context is None or fnmatchcase(finding.context, waiver.context)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     active: Waiver | None  # the first matching waiver still in force: it suppresses
     expired: Waiver | None  # else the first matching waiver that has expired
     matched: tuple[int, ...]  # index of every waiver that matched, in force or not
@@ -31,7 +30,7 @@ def judge(finding: Finding, waivers: Sequence[Waiver], today: datetime.date) -> 
     matching = [w for w in waivers if applies(w, finding)]
     active = next((w for w in matching if not w.expired(today)), None)
     expired = None if active is not None else next((w for w in matching if w.expired(today)), None)
-    return Verdict(active, expired, tuple(w.index for w in matching))
+    return Verdict(active, expired, tuple(w.position for w in matching))
 
 
 def expired_note(waiver: Waiver) -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.contexts.model import Context
-from scanner.model import Finding, Notification, Severity
+from scanner.model import EMPTY_MAPPING, Finding, Notification, Severity
 
 
-@dataclass(frozen=True)
-class ScanResult:
+class ScanResult(NamedTuple):
     root: str  # absolute path of the scanned root (never printed in SARIF URIs)
     findings: tuple[Finding, ...]  # sorted; includes suppressed findings
     notifications: tuple[Notification, ...]  # sorted
@@ -22,7 +22,7 @@ class ScanResult:
     # Fixed findings when a baseline was given (fingerprints no longer present).
     fixed: tuple[dict[str, str], ...] = ()
     stale_waivers: tuple[str, ...] = ()
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: Mapping[str, object] = EMPTY_MAPPING
 
     @property
     def active(self) -> tuple[Finding, ...]:

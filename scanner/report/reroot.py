@@ -7,7 +7,6 @@ scan of a subdirectory (`paths: app` in the Action, `ccpolicy scan app`) must re
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 
 from scanner.model import Finding, Location, Notification
@@ -21,17 +20,17 @@ def _path(prefix: str, path: str) -> str:
 
 
 def _loc(prefix: str, loc: Location) -> Location:
-    return dataclasses.replace(loc, path=_path(prefix, loc.path))
+    return loc._replace(path=_path(prefix, loc.path))
 
 
 def _finding(prefix: str, f: Finding) -> Finding:
-    return dataclasses.replace(
-        f, location=_loc(prefix, f.location), provenance=tuple(_loc(prefix, p) for p in f.provenance)
+    return f._replace(
+        location=_loc(prefix, f.location), provenance=tuple(_loc(prefix, p) for p in f.provenance)
     )
 
 
 def _note(prefix: str, n: Notification) -> Notification:
-    return dataclasses.replace(n, path=_path(prefix, n.path) if n.path else n.path)
+    return n._replace(path=_path(prefix, n.path) if n.path else n.path)
 
 
 def to_repository_root(result: ScanResult) -> ScanResult:
@@ -48,8 +47,7 @@ def to_repository_root(result: ScanResult) -> ScanResult:
     if isinstance(texts, dict):
         extra["texts"] = {_path(prefix, k): v for k, v in texts.items()}
     extra["repo_prefix"] = ""
-    return dataclasses.replace(
-        result,
+    return result._replace(
         root=root,
         findings=tuple(_finding(prefix, f) for f in result.findings),
         notifications=tuple(_note(prefix, n) for n in result.notifications),

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
 
 from scanner.model import (
     FileKind,
@@ -74,12 +73,12 @@ class _ComposeReader:
         self.doc: YamlDoc = load_yaml(text)
         self.observations: list[Observation] = []
         self.notifications: list[Notification] = [
-            replace(notice, path=path, message=f"{path}: {notice.message}") for notice in self.doc.notices
+            notice._replace(path=path, message=f"{path}: {notice.message}") for notice in self.doc.notices
         ]
 
     def read(self) -> ParsedFile:
         if self.doc.error is not None:
-            error = replace(self.doc.error, path=self.path, message=f"{self.path}: {self.doc.error.message}")
+            error = self.doc.error._replace(path=self.path, message=f"{self.path}: {self.doc.error.message}")
             return ParsedFile(
                 self.path, self.kind, notifications=(error,), facts=_empty_facts(False), text=self.text
             )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
 from scanner.sources.shell import scan_commands
@@ -49,15 +49,14 @@ _SPACE_RUN = re.compile(r"\s+")
 _RUN_FLAG = re.compile(r"[ \t]*--\S+")
 
 
-@dataclass
-class _Logical:
+class _Logical(NamedTuple):
     """One instruction after joining continuation lines; `segments` map it back to the file."""
 
     text: str
     segments: list[tuple[int, int]]  # (offset in text, offset in file), ascending
     first_line: int  # index of its first physical line
     escape: str
-    heredoc_bodies: list[tuple[str, int]] = field(default_factory=list)  # (body, file offset)
+    heredoc_bodies: list[tuple[str, int]]  # (body, file offset), filled in as the bodies are read
 
     def origin(self, offset: int) -> int:
         i = bisect.bisect_right(self.segments, (offset, 1 << 62)) - 1
@@ -65,16 +64,20 @@ class _Logical:
         return original + (offset - local)
 
 
-@dataclass
 class _Stage:
-    index: int
-    name: str | None
-    line: int
-    column: int
-    image: str
-    parent: int | None
-    installs_claude: bool = False
-    runs_claude: bool = False
+    __slots__ = ("column", "image", "index", "installs_claude", "line", "name", "parent", "runs_claude")
+
+    def __init__(
+        self, index: int, name: str | None, line: int, column: int, image: str, parent: int | None
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.line = line
+        self.column = column
+        self.image = image
+        self.parent = parent
+        self.installs_claude = False
+        self.runs_claude = False
 
     def fact(self) -> dict[str, JSONValue]:
         return {
@@ -173,7 +176,7 @@ def _instructions(source: str, recorder: Recorder) -> list[_Logical]:
                 break
             while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
                 i += 1
-        logical = _Logical("".join(parts), segments, first, escape)
+        logical = _Logical("".join(parts), segments, first, escape, [])
         i = _heredocs(logical, lines, starts, i, recorder)
         out.append(logical)
     return out

@@ -27,8 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 import string
-from dataclasses import dataclass
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from scanner.model import JSONValue
 
@@ -38,16 +37,14 @@ Position: TypeAlias = tuple[int, int]
 __all__ = ["JsonDoc", "JsonIssue", "JsonPath", "Position", "parse_json"]
 
 
-@dataclass(frozen=True)
-class JsonIssue:
+class JsonIssue(NamedTuple):
     kind: str  # "comment" | "trailing-comma" | "duplicate-key" | "syntax" | "depth"
     line: int  # 1-based
     column: int  # 1-based, in code points
     message: str  # never contains a value from the document
 
 
-@dataclass(frozen=True)
-class JsonDoc:
+class JsonDoc(NamedTuple):
     value: JSONValue | None
     locations: dict[JsonPath, Position]
     value_ends: dict[JsonPath, Position]

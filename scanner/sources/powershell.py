@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from scanner.model import FileKind, ParsedFile, ValueKind
@@ -403,8 +402,7 @@ def _pwsh_kind(word: Word, single: bool) -> ValueKind:
     return classify_pieces(pieces)
 
 
-@dataclass(frozen=True)
-class _Value:
+class _Value(NamedTuple):
     text: str | None  # None: removes the variable
     kind: ValueKind
     end: int

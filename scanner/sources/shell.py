@@ -18,7 +18,6 @@ of its first word, the command run, "runs_claude", "alias" or null), "sources"
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
@@ -62,11 +61,13 @@ class _Pending(NamedTuple):
     recorder: Recorder
 
 
-@dataclass
 class _State:
-    exported: set[str] = field(default_factory=set)
-    pending: dict[str, _Pending] = field(default_factory=dict)
-    allexport: bool = False
+    __slots__ = ("allexport", "exported", "pending")
+
+    def __init__(self) -> None:
+        self.exported: set[str] = set()
+        self.pending: dict[str, _Pending] = {}
+        self.allexport = False
 
 
 def parse(path: str, text: str, kind: FileKind) -> ParsedFile:

@@ -17,7 +17,6 @@ import enum
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from scanner.model import (
@@ -145,14 +144,12 @@ class Word(NamedTuple):
         return first.text
 
 
-@dataclass(frozen=True)
-class LexError:
+class LexError(NamedTuple):
     message: str  # never contains file content
     offset: int
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(NamedTuple):
     name: str
     operators: tuple[str, ...]  # longest first
     # Regular expressions are kept as source and compiled on first use (`_compiled`), so that
@@ -1096,8 +1093,7 @@ def mentions_claude_install(text: str) -> bool:
     return bool(_CLAUDE_INSTALL_TEXT.search(text))
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     """What a simple command runs once prefix assignments and wrappers (`env`, `sudo`) are peeled."""
 
     assignments: tuple[Word, ...]  # NAME=value words the command's environment gets
@@ -1229,7 +1225,6 @@ def classify_pieces(pieces: Sequence[Piece], *, substitutions: bool = True) -> V
 # --------------------------------------------------------------------------- recording
 
 
-@dataclass
 class Recorder:
     """Collects one file's observations and facts; `origin` maps lexed offsets to file offsets.
 
@@ -1237,31 +1232,41 @@ class Recorder:
     line can be lexed as its own text while recording positions in the file.
     """
 
-    path: str
-    kind: FileKind
-    index: LineIndex
-    origin: Origin = identity
-    observations: list[Observation] = field(default_factory=list)
-    commands: list[JSONValue] = field(default_factory=list)
-    sources: list[JSONValue] = field(default_factory=list)
-    aliases: list[JSONValue] = field(default_factory=list)
-    errors: list[tuple[str, int]] = field(default_factory=list)  # (message, file offset)
-    flags: dict[str, bool] = field(default_factory=lambda: {"runs_claude": False})
+    __slots__ = (
+        "aliases",
+        "commands",
+        "errors",
+        "flags",
+        "index",
+        "kind",
+        "observations",
+        "origin",
+        "path",
+        "sources",
+    )
+
+    def __init__(self, path: str, kind: FileKind, index: LineIndex, origin: Origin = identity) -> None:
+        self.path = path
+        self.kind = kind
+        self.index = index
+        self.origin = origin
+        self.observations: list[Observation] = []
+        self.commands: list[JSONValue] = []
+        self.sources: list[JSONValue] = []
+        self.aliases: list[JSONValue] = []
+        self.errors: list[tuple[str, int]] = []  # (message, file offset)
+        self.flags: dict[str, bool] = {"runs_claude": False}
 
     def view(self, origin: Origin) -> Recorder:
         outer = self.origin
-        return Recorder(
-            self.path,
-            self.kind,
-            self.index,
-            lambda offset: outer(origin(offset)),
-            self.observations,
-            self.commands,
-            self.sources,
-            self.aliases,
-            self.errors,
-            self.flags,
-        )
+        view = Recorder(self.path, self.kind, self.index, lambda offset: outer(origin(offset)))
+        view.observations = self.observations
+        view.commands = self.commands
+        view.sources = self.sources
+        view.aliases = self.aliases
+        view.errors = self.errors
+        view.flags = self.flags
+        return view
 
     def position(self, offset: int) -> tuple[int, int]:
         return self.index.position(self.origin(offset))

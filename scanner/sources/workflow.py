@@ -26,7 +26,6 @@ Facts:
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from scanner.model import (
     FileKind,
@@ -137,13 +136,13 @@ class _WorkflowReader:
         self.doc: YamlDoc = load_yaml(text)
         self.observations: list[Observation] = []
         self.notifications: list[Notification] = [
-            replace(notice, path=path, message=f"{path}: {notice.message}") for notice in self.doc.notices
+            notice._replace(path=path, message=f"{path}: {notice.message}") for notice in self.doc.notices
         ]
         self.dynamic_env: list[JSONValue] = []
 
     def read(self) -> ParsedFile:
         if self.doc.error is not None:
-            error = replace(self.doc.error, path=self.path, message=f"{self.path}: {self.doc.error.message}")
+            error = self.doc.error._replace(path=self.path, message=f"{self.path}: {self.doc.error.message}")
             return ParsedFile(
                 self.path, self.kind, notifications=(error,), facts=_empty_facts(False), text=self.text
             )

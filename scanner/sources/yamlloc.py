@@ -19,10 +19,10 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from scanner.model import JSONValue, Notification
+from scanner.model import EMPTY_MAPPING, JSONValue, Notification
 
 if TYPE_CHECKING:
     from yaml.nodes import MappingNode, Node
@@ -42,8 +42,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _STYLES = {"'": "'", '"': '"', "|": "|", ">": ">"}
 
 
-@dataclass(frozen=True)
-class ScalarInfo:
+class ScalarInfo(NamedTuple):
     """A scalar value as written: its text before type resolution and where it is."""
 
     raw_text: str  # the scalar's content (quotes removed, escapes and folding applied)
@@ -54,13 +53,12 @@ class ScalarInfo:
     end_column: int
 
 
-@dataclass(frozen=True)
-class YamlDoc:
+class YamlDoc(NamedTuple):
     value: JSONValue | None = None
     # 1-based (line, column) of each mapping key and sequence item, keyed by path. The column
     # is that of the key's first character, after an opening quote.
-    locations: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    scalars: dict[Path, ScalarInfo] = field(default_factory=dict)
+    locations: Mapping[Path, tuple[int, int]] = EMPTY_MAPPING
+    scalars: Mapping[Path, ScalarInfo] = EMPTY_MAPPING
     error: Notification | None = None
     # Non-fatal: several documents, duplicate keys, unusable merge keys, non-scalar keys.
     notices: tuple[Notification, ...] = ()

@@ -12,7 +12,9 @@ from benchmarks.run import judge
 from benchmarks.scenarios import Reference, Scenario, Target
 
 
-def timing(median: float, low: float | None = None, high: float | None = None, peak: int | None = None) -> Timing:
+def timing(
+    median: float, low: float | None = None, high: float | None = None, peak: int | None = None
+) -> Timing:
     return Timing(median, low or median, high or median, 0.0, 10, peak)
 
 
@@ -40,7 +42,10 @@ def test_checks() -> None:
     assert check_text(Check("s", {"CCP401": 2, "CCP108": 1}, {"CCP401": 1, "CCP999": 3})) == (
         "**wrong**: CCP108 0 (expected 1), CCP401 1 (expected 2), CCP999 3 (expected 0)"
     )
-    assert check_text(Check("s", {"CCP403": 1}, None, "exit 2: no such mode")) == "**no report**: exit 2: no such mode"
+    assert (
+        check_text(Check("s", {"CCP403": 1}, None, "exit 2: no such mode"))
+        == "**no report**: exit 2: no such mode"
+    )
 
 
 def test_render() -> None:

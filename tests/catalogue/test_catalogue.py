@@ -113,7 +113,9 @@ def test_rule_pages_have_every_section() -> None:
 def test_readme_rule_table_is_up_to_date() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert README_START in readme and README_END in readme
-    assert with_readme_table(readme) == readme, "README rule table is stale: run python -m scanner.catalogue.gendocs"
+    assert with_readme_table(readme) == readme, (
+        "README rule table is stale: run python -m scanner.catalogue.gendocs"
+    )
 
 
 def test_every_registered_check_resolves_to_a_function() -> None:

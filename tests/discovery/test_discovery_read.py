@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import os
 from pathlib import Path
 
@@ -180,7 +179,7 @@ def test_symlinked_directory_outside_root_is_refused(root: Path, tmp_path: Path)
     outside.mkdir()
     (outside / ".env").write_text("TOKEN=x\n")
     (root / "linked").symlink_to(outside)
-    assert read_text(root, "linked/.env") == (None, dataclasses.replace(OUTSIDE, path="linked/.env"))
+    assert read_text(root, "linked/.env") == (None, OUTSIDE._replace(path="linked/.env"))
 
 
 def test_symlink_inside_root_is_read(root: Path) -> None:

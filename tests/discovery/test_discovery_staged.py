@@ -44,13 +44,17 @@ def repo(tmp_path: Path) -> Path:
 def test_staged_content_wins_over_unstaged_edits(repo: Path) -> None:
     stage(repo, {".claude/settings.json": '{"env": {"A": "staged"}}\n'})
     write_files(repo, {".claude/settings.json": '{"env": {"A": "unstaged"}}\n'})
-    assert read_staged(repo, repo) == StagedSnapshot(
+    snapshot = read_staged(repo, repo)
+    assert snapshot._replace(blob_ids={}) == StagedSnapshot(
         files=(
             StagedFile(".claude/settings.json", FileKind.SETTINGS_PROJECT, '{"env": {"A": "staged"}}\n'),
             StagedFile("app/.env", FileKind.DOTENV, "A=committed\n"),
         ),
         notifications=(),
     )
+    assert snapshot.blob_ids == {
+        path: git(repo, "rev-parse", f":{path}").strip() for path in (".claude/settings.json", "app/.env")
+    }
 
 
 def test_untracked_files_are_not_staged(repo: Path) -> None:

@@ -6,7 +6,6 @@ and Actions examples collect them: one file per host or repository, named after 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from scanner.catalogue.model import Rule
@@ -131,7 +130,7 @@ SVC_A = _result(
     ),
 )
 SVC_B = _result("repository", "/work/svc-b", ())
-WEB_03 = replace(failed_result("web-03", "ssh exited with status 255", OPTIONS), category="host")
+WEB_03 = failed_result("web-03", "ssh exited with status 255", OPTIONS)._replace(category="host")
 
 
 def write_fleet(directory: Path) -> dict[str, Path]:

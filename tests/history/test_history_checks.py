@@ -10,7 +10,6 @@ from scanner.checks import REGISTRY
 from scanner.checks.base import CheckInput
 from scanner.checks.history import (
     CommitInfo,
-    HistoryCheckInput,
     HistoryEvidence,
     Presence,
     ProtectionChange,
@@ -193,7 +192,7 @@ def test_author_control_characters_are_not_printed() -> None:
 def test_ccp403_finding_context_key_and_location() -> None:
     check = REGISTRY["literal-credential-in-history"]
     history = HistoryEvidence(secrets=(evidence(Presence.UNKNOWN),))
-    scan = HistoryCheckInput(files=(), contexts=(), kb=KB, history=history)
+    scan = CheckInput(files=(), contexts=(), kb=KB, history=history)
     (found,) = check(RULES["CCP403"], scan)
     assert (found.rule_id, found.location, found.context, found.key) == (
         "CCP403",
@@ -399,7 +398,7 @@ def test_ccp110_message_and_finding() -> None:
     )
     bare = ProtectionEvidence(COMMIT, ProtectionChange("k", Location("f", 1, 1), "k was removed"))
     assert protection_message(bare) == f"Commit {BY} turned a protection off: k was removed."
-    scan = HistoryCheckInput(files=(), contexts=(), kb=KB, history=HistoryEvidence(protections=(item,)))
+    scan = CheckInput(files=(), contexts=(), kb=KB, history=HistoryEvidence(protections=(item,)))
     (found,) = REGISTRY["protection-removed-in-history"](RULES["CCP110"], scan)
     assert (found.location, found.context, found.key, found.message) == (
         Location(".env", 3, 1),

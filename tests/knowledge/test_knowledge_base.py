@@ -35,16 +35,48 @@ else:  # pragma: no cover
 VALUE_CLASSES = {PRESENCE, BOOLEAN, STRING, URL, PATH, NUMBER, COMMAND}
 EFFECTS = {PROTECTS, EXPOSES, ROUTES, CREDENTIAL, NEUTRAL}
 VARIABLE_CATEGORIES = {
-    "telemetry", "error-reporting", "feedback", "nonessential", "survey", "updates", "otel",
-    "provider", "routing", "tls", "credential", "retention", "mcp", "other",
+    "telemetry",
+    "error-reporting",
+    "feedback",
+    "nonessential",
+    "survey",
+    "updates",
+    "otel",
+    "provider",
+    "routing",
+    "tls",
+    "credential",
+    "retention",
+    "mcp",
+    "other",
 }
 SETTING_TYPES = {
-    "boolean", "integer", "number", "string", "string-or-array", "array", "object", "enum", "command", "any",
+    "boolean",
+    "integer",
+    "number",
+    "string",
+    "string-or-array",
+    "array",
+    "object",
+    "enum",
+    "command",
+    "any",
 }
 SCOPES = {"any", "managed", "user-or-managed", "user-local-managed", "global-config"}
 SETTING_CATEGORIES = {
-    "retention", "login", "provider", "credential-helper", "telemetry", "hooks", "mcp", "permissions",
-    "sandbox", "plugins", "updates", "egress", "other",
+    "retention",
+    "login",
+    "provider",
+    "credential-helper",
+    "telemetry",
+    "hooks",
+    "mcp",
+    "permissions",
+    "sandbox",
+    "plugins",
+    "updates",
+    "egress",
+    "other",
 }
 PROVIDERS = {"bedrock", "vertex", "foundry", "mantle", "anthropic-aws"}
 
@@ -55,15 +87,38 @@ def _names(text: str) -> frozenset[str]:
 
 
 VARIABLE_FIELDS = {
-    "class", "effect", "category", "summary", "controls", "alias_of", "secret", "provider", "unconfirmed",
+    "class",
+    "effect",
+    "category",
+    "summary",
+    "controls",
+    "alias_of",
+    "secret",
+    "provider",
+    "unconfirmed",
     "source",
 }
 SETTING_FIELDS = {
-    "type", "scope", "category", "summary", "enum", "minimum", "maximum", "default", "fails_closed",
-    "unconfirmed", "source",
+    "type",
+    "scope",
+    "category",
+    "summary",
+    "enum",
+    "minimum",
+    "maximum",
+    "default",
+    "fails_closed",
+    "unconfirmed",
+    "source",
 }
 CONTROL_FIELDS = {
-    "title", "disabled_by", "off_on_providers", "disabled_by_setting", "recipient", "retention", "source",
+    "title",
+    "disabled_by",
+    "off_on_providers",
+    "disabled_by_setting",
+    "recipient",
+    "retention",
+    "source",
 }
 
 # Reference 5: the SchemaStore schema's 142 top-level keys, $schema included.
@@ -139,18 +194,33 @@ USER_LOCAL_MANAGED_KEYS = frozenset(
 )
 GLOBAL_CONFIG_KEYS = frozenset(
     {
-        "autoConnectIde", "autoInstallIdeExtension", "diffTool", "externalEditorContext",
-        "permissionExplainerEnabled", "teammateDefaultModel",
+        "autoConnectIde",
+        "autoInstallIdeExtension",
+        "diffTool",
+        "externalEditorContext",
+        "permissionExplainerEnabled",
+        "teammateDefaultModel",
     }
 )
 SECRET_VARIABLES = frozenset(
     {
-        "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN",
-        "CLAUDE_CODE_OAUTH_REFRESH_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "ANTHROPIC_FOUNDRY_API_KEY",
-        "ANTHROPIC_FOUNDRY_AUTH_TOKEN", "ANTHROPIC_AWS_API_KEY", "CLAUDE_CODE_CLIENT_KEY_PASSPHRASE",
-        "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
-        "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "ANTHROPIC_CUSTOM_HEADERS", "MCP_CLIENT_SECRET",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_AUTH_TOKEN",
+        "CLAUDE_CODE_OAUTH_TOKEN",
+        "CLAUDE_CODE_OAUTH_REFRESH_TOKEN",
+        "AWS_BEARER_TOKEN_BEDROCK",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "ANTHROPIC_FOUNDRY_API_KEY",
+        "ANTHROPIC_FOUNDRY_AUTH_TOKEN",
+        "ANTHROPIC_AWS_API_KEY",
+        "CLAUDE_CODE_CLIENT_KEY_PASSPHRASE",
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+        "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+        "ANTHROPIC_CUSTOM_HEADERS",
+        "MCP_CLIENT_SECRET",
     }
 )
 THIRD_PARTY = ("bedrock", "vertex", "foundry", "anthropic-aws", "mantle")
@@ -175,8 +245,15 @@ def test_load_is_cached_and_complete(kb: KnowledgeBase) -> None:
     assert len(kb.variables) == 140
     assert len(kb.settings) == 143
     assert set(kb.controls) == {
-        "telemetry", "error_reporting", "feedback", "nonessential", "survey", "webfetch_preflight",
-        "growthbook", "auto_updates", "marketplace_autoinstall",
+        "telemetry",
+        "error_reporting",
+        "feedback",
+        "nonessential",
+        "survey",
+        "webfetch_preflight",
+        "growthbook",
+        "auto_updates",
+        "marketplace_autoinstall",
     }
 
 
@@ -212,8 +289,12 @@ def test_disabled_by_setting_entries_have_key_and_value_only() -> None:
 def test_presence_only_set_is_exactly_the_documented_six(kb: KnowledgeBase) -> None:
     presence = {name for name, var in kb.variables.items() if var.value_class == PRESENCE}
     assert presence == {
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_TELEMETRY", "DISABLE_ERROR_REPORTING",
-        "CLAUDE_CODE_TMUX_TRUECOLOR", "FALLBACK_FOR_ALL_PRIMARY_MODELS", "IS_DEMO",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+        "DISABLE_TELEMETRY",
+        "DISABLE_ERROR_REPORTING",
+        "CLAUDE_CODE_TMUX_TRUECOLOR",
+        "FALLBACK_FOR_ALL_PRIMARY_MODELS",
+        "IS_DEMO",
     }
 
 
@@ -262,8 +343,14 @@ def test_alias_targets_exist_and_are_not_aliases(kb: KnowledgeBase) -> None:
 
 def test_secrets_are_flagged_and_only_secrets(kb: KnowledgeBase) -> None:
     assert {name for name, var in kb.variables.items() if var.secret} == SECRET_VARIABLES
-    for name in ("AWS_ACCESS_KEY_ID", "GOOGLE_APPLICATION_CREDENTIALS", "CLAUDE_CODE_CLIENT_KEY",
-                 "ANTHROPIC_PROFILE", "ANTHROPIC_ORGANIZATION_ID", "HTTPS_PROXY"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "CLAUDE_CODE_CLIENT_KEY",
+        "ANTHROPIC_PROFILE",
+        "ANTHROPIC_ORGANIZATION_ID",
+        "HTTPS_PROXY",
+    ):
         assert kb.variables[name].secret is False, name
 
 
@@ -305,17 +392,32 @@ def test_routing_variables(kb: KnowledgeBase) -> None:
 
 def test_every_otel_variable_of_the_reference_is_known(kb: KnowledgeBase) -> None:
     expected = {
-        "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER", "OTEL_TRACES_EXPORTER",
-        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
-        "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
-        "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
-        "OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
-        "OTEL_LOG_USER_PROMPTS", "OTEL_LOG_ASSISTANT_RESPONSES", "OTEL_LOG_TOOL_DETAILS",
-        "OTEL_LOG_TOOL_CONTENT", "OTEL_LOG_RAW_API_BODIES", "OTEL_METRICS_INCLUDE_ACCOUNT_UUID",
-        "OTEL_METRICS_INCLUDE_SESSION_ID", "OTEL_METRICS_INCLUDE_VERSION", "OTEL_METRICS_INCLUDE_ENTRYPOINT",
-        "OTEL_METRICS_INCLUDE_RESOURCE_ATTRIBUTES", "OTEL_RESOURCE_ATTRIBUTES",
+        "OTEL_METRICS_EXPORTER",
+        "OTEL_LOGS_EXPORTER",
+        "OTEL_TRACES_EXPORTER",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+        "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+        "OTEL_LOG_USER_PROMPTS",
+        "OTEL_LOG_ASSISTANT_RESPONSES",
+        "OTEL_LOG_TOOL_DETAILS",
+        "OTEL_LOG_TOOL_CONTENT",
+        "OTEL_LOG_RAW_API_BODIES",
+        "OTEL_METRICS_INCLUDE_ACCOUNT_UUID",
+        "OTEL_METRICS_INCLUDE_SESSION_ID",
+        "OTEL_METRICS_INCLUDE_VERSION",
+        "OTEL_METRICS_INCLUDE_ENTRYPOINT",
+        "OTEL_METRICS_INCLUDE_RESOURCE_ATTRIBUTES",
+        "OTEL_RESOURCE_ATTRIBUTES",
     }
     assert expected <= set(kb.variables)
     for name in kb.variables:
@@ -333,7 +435,13 @@ def test_unconfirmed_facts_are_marked(kb: KnowledgeBase) -> None:
 
 def test_protecting_variables_name_the_controls_they_switch_off(kb: KnowledgeBase) -> None:
     assert kb.variables["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"].controls == (
-        "telemetry", "error_reporting", "feedback", "nonessential", "survey", "growthbook", "auto_updates",
+        "telemetry",
+        "error_reporting",
+        "feedback",
+        "nonessential",
+        "survey",
+        "growthbook",
+        "auto_updates",
     )
     assert kb.variables["DISABLE_TELEMETRY"].controls == ("telemetry", "survey", "growthbook")
     assert kb.variables["DO_NOT_TRACK"].controls == ("telemetry", "survey")
@@ -376,7 +484,9 @@ def test_third_party_provider_defaults(kb: KnowledgeBase) -> None:
 def test_survey_control(kb: KnowledgeBase) -> None:
     survey = kb.controls["survey"]
     assert survey.disabled_by == (
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_TELEMETRY", "DO_NOT_TRACK",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+        "DISABLE_TELEMETRY",
+        "DO_NOT_TRACK",
         "CLAUDE_CODE_DISABLE_FEEDBACK_SURVEY",
     )
     assert survey.disabled_by_setting == (("feedbackSurveyRate", 0),)
@@ -392,14 +502,19 @@ def test_webfetch_preflight_is_only_disabled_by_its_setting(kb: KnowledgeBase) -
 
 def test_growthbook_feedback_and_error_reporting_controls(kb: KnowledgeBase) -> None:
     assert kb.controls["growthbook"].disabled_by == (
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_TELEMETRY", "DISABLE_GROWTHBOOK",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+        "DISABLE_TELEMETRY",
+        "DISABLE_GROWTHBOOK",
     )
     assert kb.controls["feedback"].disabled_by == (
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_FEEDBACK_COMMAND", "DISABLE_BUG_COMMAND",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+        "DISABLE_FEEDBACK_COMMAND",
+        "DISABLE_BUG_COMMAND",
     )
     assert kb.controls["feedback"].retention == "/feedback transcripts are kept 5 years"
     assert kb.controls["error_reporting"].disabled_by == (
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_ERROR_REPORTING",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+        "DISABLE_ERROR_REPORTING",
     )
     assert "datadoghq.com" in kb.controls["telemetry"].recipient
     assert kb.controls["marketplace_autoinstall"].disabled_by == (
@@ -473,7 +588,14 @@ def test_login_settings(kb: KnowledgeBase) -> None:
 
 def test_permission_settings(kb: KnowledgeBase) -> None:
     assert kb.settings["permissions.defaultMode"].enum == (
-        "default", "acceptEdits", "plan", "auto", "dontAsk", "bypassPermissions", "manual", "delegate",
+        "default",
+        "acceptEdits",
+        "plan",
+        "auto",
+        "dontAsk",
+        "bypassPermissions",
+        "manual",
+        "delegate",
     )
     assert kb.settings["permissions.disableBypassPermissionsMode"].enum == ("disable",)
     assert kb.settings["disableAutoMode"].enum == ("disable",)
@@ -491,8 +613,13 @@ def test_numeric_limits_and_defaults(kb: KnowledgeBase) -> None:
 
 def test_fail_closed_keys(kb: KnowledgeBase) -> None:
     assert {k for k, s in kb.settings.items() if s.fails_closed} == {
-        "allowedMcpServers", "allowManagedHooksOnly", "allowManagedMcpServersOnly",
-        "disableCommandPluginSources", "availableModels", "enforceAvailableModels", "forceLoginOrgUUID",
+        "allowedMcpServers",
+        "allowManagedHooksOnly",
+        "allowManagedMcpServersOnly",
+        "disableCommandPluginSources",
+        "availableModels",
+        "enforceAvailableModels",
+        "forceLoginOrgUUID",
         "sandbox.credentials",
     }
     # Reference 3.4: these fail OPEN (dropped) or only strip bad entries.
@@ -503,7 +630,11 @@ def test_fail_closed_keys(kb: KnowledgeBase) -> None:
 def test_command_settings(kb: KnowledgeBase) -> None:
     commands = {k for k, s in kb.settings.items() if s.type == "command"}
     assert commands == {
-        "apiKeyHelper", "awsAuthRefresh", "awsCredentialExport", "gcpAuthRefresh", "otelHeadersHelper",
+        "apiKeyHelper",
+        "awsAuthRefresh",
+        "awsCredentialExport",
+        "gcpAuthRefresh",
+        "otelHeadersHelper",
         "processWrapper",
     }
 

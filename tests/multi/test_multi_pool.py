@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,7 @@ from scanner.multi.outcome import (
     failure,
     failure_report,
 )
-from scanner.multi.pool import scan_targets, worker_count
+from scanner.multi.pool import _interrupts_held, scan_targets, worker_count
 from scanner.multi.targets import Target
 from scanner.report.jsonout import render_json
 from scanner.report.model import ScanResult
@@ -217,7 +219,7 @@ def test_progress_is_silent_when_not_a_terminal(tmp_path: Path) -> None:
 
 
 def test_failed_result_and_every_target_failed() -> None:
-    opts = replace(options(), category="repository")
+    opts = options()._replace(category="repository")
     result = failed_result("x", "why", opts)
     assert failure(result) == "x: could not be scanned: why"
     assert result.root == ""
@@ -258,7 +260,37 @@ def test_whole_scan_of_a_clone_runs_nothing_from_config(
 
 def test_options_that_cannot_be_pickled_are_scanned_in_process(tmp_path: Path) -> None:
     repos = [repo_with(tmp_path, name) for name in ("a", "b")]
-    unpicklable = replace(options(), params={**options().params, "hook": lambda: None})
+    unpicklable = options()._replace(params={**options().params, "hook": lambda: None})
     results = scan_targets([_path(r) for r in repos], unpicklable, jobs=2)
     assert [failure(result) for _, result in results] == [None, None]
     assert all(result.findings for _, result in results)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_ctrl_c_while_workers_start_is_delivered_afterwards_not_lost() -> None:
+    with pytest.raises(KeyboardInterrupt):
+        with _interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            # held back: a KeyboardInterrupt here would leave the pool half-submitted
+            assert signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        pytest.fail("the interrupt was lost")
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_worker_started_in_the_window_holds_ctrl_c_until_it_ignores_it() -> None:
+    probe = "import signal; print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"
+    with _interrupts_held():
+        held = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert held.stdout == "True\n"
+    after = (
+        "import signal; from scanner.multi.pool import _leave_interrupts_to_parent as leave; leave(); "
+        "print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN, "
+        "signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"
+    )
+    with _interrupts_held():
+        worker_side = subprocess.run(
+            [sys.executable, "-c", after], capture_output=True, text=True, check=True
+        )
+    # ignored, and no longer blocked: the git clones it starts can be interrupted
+    assert worker_side.stdout == "True False\n"

@@ -190,7 +190,7 @@ ORG_FINDINGS = [
         6,
         20,
         "medium",
-        'job review in .github/workflows/review.yml auto-approves changes: permissions.defaultMode is '
+        "job review in .github/workflows/review.yml auto-approves changes: permissions.defaultMode is "
         '"acceptEdits" '
         "in .claude/settings.json:6:20.",
     ),
@@ -201,7 +201,7 @@ ORG_FINDINGS = [
         20,
         "medium",
         'project . auto-approves changes: permissions.defaultMode is "acceptEdits" in '
-        '.claude/settings.json:6:20.',
+        ".claude/settings.json:6:20.",
     ),
 ]
 

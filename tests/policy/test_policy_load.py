@@ -82,7 +82,7 @@ def test_a_full_valid_policy_becomes_plain_data(catalogue: Catalogue) -> None:
                 datetime.date(2026, 12, 31),
                 path="legacy/**",
                 line=12,
-                index=0,
+                position=0,
             ),
             Waiver(
                 "CCP104",
@@ -91,7 +91,7 @@ def test_a_full_valid_policy_becomes_plain_data(catalogue: Catalogue) -> None:
                 datetime.date(2027, 1, 31),
                 context="ci:*",
                 line=18,
-                index=1,
+                position=1,
             ),
         ),
         inline_ignores=False,

@@ -75,7 +75,7 @@ def _waiver(
     owner: str = "alice",
 ) -> Waiver:
     return Waiver(
-        rule, owner, f"reason {index}", expires, path=path, context=context, line=10 + index, index=index
+        rule, owner, f"reason {index}", expires, path=path, context=context, line=10 + index, position=index
     )
 
 
@@ -263,10 +263,10 @@ def test_no_ignores_disregards_waivers_and_inline_ignores() -> None:
 def test_exclude_drops_findings_notifications_and_contexts_below_it() -> None:
     note = Notification("warning", "unreadable", "legacy/big.sh", 1, "parse-error")
     result = _result()
-    result = ScanResult(**{**result.__dict__, "notifications": (note,)})
+    result = result._replace(notifications=(note,))
     # the script context lives in legacy/: its finding in another file goes with it
     moved = _finding("CCP101", ".claude/settings.json", 9, "script:legacy/run.sh")
-    result = ScanResult(**{**result.__dict__, "findings": (*result.findings, moved)})
+    result = result._replace(findings=(*result.findings, moved))
     (out,) = _run(_ruleset(exclude=("legacy",)), results=[result])
     assert [(f.rule_id, f.location.path, f.location.line) for f in out.findings] == [
         ("CCP101", ".claude/settings.json", 1),

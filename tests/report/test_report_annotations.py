@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -126,7 +125,7 @@ def test_cap_per_level_with_a_final_notice(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_default_cap_is_fifty_per_level() -> None:
-    findings = [replace(_finding(Severity.HIGH), location=Location(f"f{i:03d}.env", 1, 1)) for i in range(60)]
+    findings = [_finding(Severity.HIGH)._replace(location=Location(f"f{i:03d}.env", 1, 1)) for i in range(60)]
     lines = render_annotations(_result(*findings)).splitlines()
     assert len(lines) == 51
     assert lines[-1].startswith(

@@ -13,7 +13,6 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -286,8 +285,8 @@ def test_rule_descriptor_is_complete() -> None:
     ],
 )
 def test_severity_maps_to_levels(severity: Severity, level: str, problem: str, score: str) -> None:
-    rule = replace(TELEMETRY, severity=severity)
-    finding = replace(TELEMETRY_FINDING, severity=severity, provenance=(), baseline_state=None)
+    rule = TELEMETRY._replace(severity=severity)
+    finding = TELEMETRY_FINDING._replace(severity=severity, provenance=(), baseline_state=None)
     run = _run(_log(_result(finding, rules=(rule,))))
     descriptor = run["tool"]["driver"]["rules"][0]
     assert descriptor["defaultConfiguration"] == {"level": level}
@@ -298,7 +297,7 @@ def test_severity_maps_to_levels(severity: Severity, level: str, problem: str, s
 
 
 def test_result_level_follows_the_finding_not_the_rule() -> None:
-    finding = replace(TELEMETRY_FINDING, severity=Severity.MEDIUM)
+    finding = TELEMETRY_FINDING._replace(severity=Severity.MEDIUM)
     result = _run(_log(_result(finding)))["results"][0]
     assert result["level"] == "warning"
     assert result["properties"] == {"ccpolicy/context": "project:.", "ccpolicy/severity": "medium"}
@@ -393,7 +392,7 @@ def test_missing_file_text_means_no_line_hash_and_no_snippet() -> None:
 
 
 def test_line_beyond_the_file_gets_no_line_hash() -> None:
-    finding = replace(TELEMETRY_FINDING, location=Location(SETTINGS, 99, 1))
+    finding = TELEMETRY_FINDING._replace(location=Location(SETTINGS, 99, 1))
     result = _run(_log(_result(finding)))["results"][0]
     assert result["partialFingerprints"] == {"ccpolicy/v1": "a" * 32}
 
@@ -412,7 +411,7 @@ def test_suppressed_result_carries_a_schema_valid_suppression() -> None:
 
 
 def test_inline_suppression_without_justification() -> None:
-    finding = replace(SUPPRESSED_FINDING, suppressed=Suppression("inSource", ""))
+    finding = SUPPRESSED_FINDING._replace(suppressed=Suppression("inSource", ""))
     result = _run(_log(_result(finding)))["results"][0]
     assert result["suppressions"] == [{"kind": "inSource", "status": "accepted"}]
 
@@ -436,7 +435,7 @@ def test_host_file_outside_root_is_an_absolute_file_uri_without_base() -> None:
     ],
 )
 def test_uris_are_clean(path: str, root: str, expected: dict[str, str]) -> None:
-    finding = replace(TELEMETRY_FINDING, location=Location(path, 1, 1), provenance=())
+    finding = TELEMETRY_FINDING._replace(location=Location(path, 1, 1), provenance=())
     log = _log(_result(finding, root=root), texts={})
     assert _run(log)["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == expected
     assert validate.github_lint(log) == []
@@ -452,7 +451,7 @@ def test_uris_are_clean(path: str, root: str, expected: dict[str, str]) -> None:
     ],
 )
 def test_root_uris(root: str, base: str, uri: str) -> None:
-    finding = replace(TELEMETRY_FINDING, location=Location("/work/checkout/x.json", 1, 1), provenance=())
+    finding = TELEMETRY_FINDING._replace(location=Location("/work/checkout/x.json", 1, 1), provenance=())
     log = _log(_result(finding, root=root), texts={})
     run = _run(log)
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": base}}
@@ -499,7 +498,7 @@ def test_notification_levels_and_empty_fields_are_made_valid() -> None:
 
 
 def test_finding_of_an_unknown_rule_gets_placeholder_metadata_and_no_snippet() -> None:
-    finding = replace(TELEMETRY_FINDING, rule_id="ORG900", provenance=())
+    finding = TELEMETRY_FINDING._replace(rule_id="ORG900", provenance=())
     run = _run(_log(_result(finding, rules=())))
     rule = run["tool"]["driver"]["rules"][0]
     assert rule["id"] == "ORG900"
@@ -511,16 +510,16 @@ def test_finding_of_an_unknown_rule_gets_placeholder_metadata_and_no_snippet() -
 
 
 def test_organisation_rule_links_its_first_reference_not_the_builtin_docs() -> None:
-    rule = replace(TELEMETRY, id="ORG001", origin="policy/ccpolicy.toml")
-    finding = replace(TELEMETRY_FINDING, rule_id="ORG001")
+    rule = TELEMETRY._replace(id="ORG001", origin="policy/ccpolicy.toml")
+    finding = TELEMETRY_FINDING._replace(rule_id="ORG001")
     descriptor = _run(_log(_result(finding, rules=(rule,))))["tool"]["driver"]["rules"][0]
     assert descriptor["helpUri"] == rule.references[0]
     assert "docs/rules/ORG001" not in json.dumps(descriptor)
 
 
 def test_organisation_rule_without_references_has_no_help_uri() -> None:
-    rule = replace(TELEMETRY, id="ORG002", origin="policy/ccpolicy.toml", references=())
-    finding = replace(TELEMETRY_FINDING, rule_id="ORG002")
+    rule = TELEMETRY._replace(id="ORG002", origin="policy/ccpolicy.toml", references=())
+    finding = TELEMETRY_FINDING._replace(rule_id="ORG002")
     descriptor = _run(_log(_result(finding, rules=(rule,))))["tool"]["driver"]["rules"][0]
     assert "helpUri" not in descriptor
 
@@ -536,14 +535,14 @@ def test_organisation_rule_without_references_has_no_help_uri() -> None:
     ],
 )
 def test_regions_are_always_valid(location: Location, region: dict[str, int]) -> None:
-    finding = replace(TELEMETRY_FINDING, location=location, provenance=())
+    finding = TELEMETRY_FINDING._replace(location=location, provenance=())
     log = _log(_result(finding), texts={})
     assert _run(log)["results"][0]["locations"][0]["physicalLocation"]["region"] == region
     assert validate.schema_errors(log) == []
 
 
 def test_empty_message_falls_back_to_the_rule_title() -> None:
-    finding = replace(TELEMETRY_FINDING, message="  ")
+    finding = TELEMETRY_FINDING._replace(message="  ")
     result = _run(_log(_result(finding)))["results"][0]
     assert result["message"] == {"text": "Title of telemetry-not-disabled"}
 
@@ -568,8 +567,8 @@ def test_tags_are_capped_at_twenty_with_a_notification() -> None:
 
 
 def test_long_texts_are_truncated_with_an_ellipsis() -> None:
-    rule = replace(TELEMETRY, name="n" * 300, title="word " * 300, what="w" * 2000)
-    log = _log(_result(replace(TELEMETRY_FINDING, provenance=()), rules=(rule,)))
+    rule = TELEMETRY._replace(name="n" * 300, title="word " * 300, what="w" * 2000)
+    log = _log(_result(TELEMETRY_FINDING._replace(provenance=()), rules=(rule,)))
     descriptor = _run(log)["tool"]["driver"]["rules"][0]
     assert len(descriptor["name"]) == 255
     assert descriptor["name"].endswith("…")
@@ -602,7 +601,7 @@ def test_related_locations_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> No
         Location("b.env", 1, 1),
         Location("c.env", 2, 1),
     )
-    finding = replace(TELEMETRY_FINDING, provenance=chain)
+    finding = TELEMETRY_FINDING._replace(provenance=chain)
     log = _log(_result(finding))
     related = _run(log)["results"][0]["relatedLocations"]
     assert [r["physicalLocation"]["artifactLocation"]["uri"] for r in related] == ["a.env"]
@@ -614,7 +613,7 @@ def test_related_locations_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_default_related_location_cap_is_ten() -> None:
     chain = tuple(Location(f"f{i:02d}.env", 1, 1) for i in range(15))
-    log = _log(_result(replace(TELEMETRY_FINDING, provenance=chain)))
+    log = _log(_result(TELEMETRY_FINDING._replace(provenance=chain)))
     assert len(_run(log)["results"][0]["relatedLocations"]) == 10
     assert validate.github_lint(log) == []
 
@@ -626,7 +625,7 @@ def test_snippets_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _snippet_of(line_text: str) -> str | None:
-    finding = replace(TELEMETRY_FINDING, location=Location("long.json", 1, 1), provenance=())
+    finding = TELEMETRY_FINDING._replace(location=Location("long.json", 1, 1), provenance=())
     region = _run(_log(_result(finding), texts={"long.json": line_text}))["results"][0]["locations"][0][
         "physicalLocation"
     ]["region"]
@@ -669,7 +668,7 @@ def test_two_renders_are_byte_identical_and_input_order_does_not_matter() -> Non
     shuffled_rules = list(result.rules)
     random.Random(4).shuffle(shuffled_findings)
     random.Random(4).shuffle(shuffled_rules)
-    reordered = replace(result, findings=tuple(shuffled_findings), rules=tuple(shuffled_rules))
+    reordered = result._replace(findings=tuple(shuffled_findings), rules=tuple(shuffled_rules))
     assert render_sarif(reordered, file_texts=dict(reversed(FILE_TEXTS.items()))) == first
 
 

@@ -12,7 +12,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "csh"
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 
-
 def csh(text: str) -> ParsedFile:
     return parse("home/.cshrc", text, FileKind.CSH)
 

@@ -12,7 +12,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "fish"
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 
-
 def fish(text: str) -> ParsedFile:
     return parse("home/.config/fish/config.fish", text, FileKind.FISH)
 
