@@ -205,14 +205,21 @@ def test_ctrl_c_stops_the_pool_quietly_and_removes_clones(tmp_path: Path) -> Non
     env = isolated_env({"TMPDIR": str(scratch)})
     env.pop("CI", None)
     ccpolicy = Path(sys.executable).parent / "ccpolicy"
-    process = subprocess.Popen(
-        [str(ccpolicy), "scan", "--repos-from", str(listing), "-j", "3", "-q"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal gives it
-    )
+    # A handled signal is reset to its default across exec, an ignored one stays ignored: so
+    # ccpolicy gets Ctrl-C as an interactive shell leaves it, even when this test run started
+    # with SIGINT ignored (as a background job of a non-interactive shell does).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [str(ccpolicy), "scan", "--repos-from", str(listing), "-j", "3", "-q"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal gives it
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 60
     while not any(path.is_dir() for path in scratch.glob("ccpolicy-clones-*/*")):
         assert process.poll() is None, process.communicate()

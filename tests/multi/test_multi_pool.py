@@ -268,12 +268,18 @@ def test_options_that_cannot_be_pickled_are_scanned_in_process(tmp_path: Path) -
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
 def test_a_ctrl_c_while_workers_start_is_delivered_afterwards_not_lost() -> None:
-    with pytest.raises(KeyboardInterrupt):
-        with _interrupts_held():
-            os.kill(os.getpid(), signal.SIGINT)
-            # held back: a KeyboardInterrupt here would leave the pool half-submitted
-            assert signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
-        pytest.fail("the interrupt was lost")
+    # Python's own Ctrl-C handler, even when the test run started with SIGINT ignored (as a
+    # background job of a non-interactive shell does)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with _interrupts_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                # held back: a KeyboardInterrupt here would leave the pool half-submitted
+                assert signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+            pytest.fail("the interrupt was lost")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
