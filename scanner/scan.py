@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -53,10 +54,11 @@ def read_repository(root: Path, *, tracked_only: bool, exclude: Sequence[str] = 
     listing = list_candidates(root, tracked_only=tracked_only)
     notes = list(listing.notifications)
     items: list[tuple[str, FileKind, str]] = []
+    real_root = os.path.realpath(root)
     for path, kind in listing.candidates:
         if exclude and excluded(path, exclude):
             continue
-        text, note = read_text(root, path)
+        text, note = read_text(root, path, real_root=real_root)
         if note is not None:
             notes.append(note)
         if text is not None:

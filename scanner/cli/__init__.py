@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.errors import CcpolicyError
 
+# Not `from typing import TYPE_CHECKING`: importing typing (and re behind it) would be a third
+# of what `ccpolicy --version` costs. Type checkers treat any TYPE_CHECKING as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
 # name -> (module, help). Each module defines `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -109,18 +109,20 @@ def read_regular_file(real: str | os.PathLike[str], max_bytes: int) -> bytes | N
 
 
 def read_text(
-    root: Path, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+    root: Path, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES, real_root: str | None = None
 ) -> tuple[str | None, Notification | None]:
     """The decoded text of `root/relpath`, or None with a Notification saying why not.
 
     Refuses paths that leave the root (through `..` or a symlink anywhere on the way), files that
     are not regular files, files over `max_bytes`, binary files; notes a Latin-1 fallback.
-    Never raises.
+    Never raises. `real_root`, the root's real path, saves resolving it again for each file of
+    a scan.
     """
     if not is_plain_relpath(relpath):
         return None, _note("warning", "path is not a plain relative path; not read", relpath, "invalid-path")
     try:
-        real_root = os.path.realpath(root)
+        if real_root is None:
+            real_root = os.path.realpath(root)
         real = os.path.realpath(os.path.join(real_root, relpath))
         if not _inside(real, real_root):
             return None, _note(

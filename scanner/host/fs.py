@@ -45,7 +45,7 @@ class HostFS:
     one scan: a directory swapped for a link during the scan is not noticed.
     """
 
-    __slots__ = ("_real_dirs", "drive", "live", "os_name", "root")
+    __slots__ = ("_real_dirs", "_root_prefix", "drive", "live", "os_name", "root")
 
     def __init__(self, root: str, os_name: str, live: bool = False, drive: str = "C:") -> None:
         self.root = root
@@ -53,6 +53,7 @@ class HostFS:
         self.live = live
         self.drive = drive  # Windows: the drive the root stands for
         self._real_dirs: set[str] = set()
+        self._root_prefix = root.rstrip("/\\") if os.sep == "\\" else root.rstrip("/")
 
     def __repr__(self) -> str:
         return (
@@ -88,6 +89,11 @@ class HostFS:
 
         (None, None) when it does not exist; (None, note) when it cannot be reached.
         """
+        real, note = self._real(machine)
+        return (Path(real) if real is not None else None), note
+
+    def _real(self, machine: str) -> tuple[str | None, Notification | None]:
+        """resolve() as a string: the queries below make thousands of these, most never opened."""
         if self.live and self.os_name == "windows":
             return self._resolve_live_windows(machine)
         parts = self._parts(machine)
@@ -106,7 +112,7 @@ class HostFS:
                     resolved.pop()
                     joined.pop()
                 continue
-            candidate = os.path.join(joined[-1] if joined else self.root, part)
+            candidate = f"{joined[-1] if joined else self._root_prefix}{os.sep}{part}"
             if candidate in self._real_dirs:
                 resolved.append(part)
                 joined.append(candidate)
@@ -144,26 +150,25 @@ class HostFS:
                 self._real_dirs.add(candidate)
             resolved.append(part)
             joined.append(candidate)
-        return Path(self.root, *resolved), None
+        return (joined[-1] if joined else self.root), None
 
-    def _resolve_live_windows(self, machine: str) -> tuple[Path | None, Notification | None]:
-        path = Path(machine)
+    def _resolve_live_windows(self, machine: str) -> tuple[str | None, Notification | None]:
         try:
-            os.stat(path)
+            os.stat(machine)
         except (FileNotFoundError, NotADirectoryError):
             return None, None
         except OSError as error:
             return None, _os_error_note(error, machine)
-        return path, None
+        return machine, None
 
     # -- queries -----------------------------------------------------------------------------
 
     def is_dir(self, machine: str) -> bool:
-        real, _ = self.resolve(machine)
-        return real is not None and real.is_dir()
+        real, _ = self._real(machine)
+        return real is not None and os.path.isdir(real)
 
     def is_file(self, machine: str) -> bool:
-        real, _ = self.resolve(machine)
+        real, _ = self._real(machine)
         try:
             return real is not None and stat.S_ISREG(os.stat(real).st_mode)
         except OSError:
@@ -171,12 +176,12 @@ class HostFS:
 
     def exists(self, machine: str) -> bool:
         """True when the path is there, even if it cannot be read (that is reported when reading)."""
-        real, note = self.resolve(machine)
+        real, note = self._real(machine)
         return real is not None or (note is not None and note.descriptor != "outside-root")
 
     def list_dir(self, machine: str) -> tuple[tuple[str, ...], Notification | None]:
         """Sorted entry names of a directory; ((), None) when it does not exist."""
-        real, note = self.resolve(machine)
+        real, note = self._real(machine)
         if real is None:
             return (), note
         try:
@@ -193,7 +198,7 @@ class HostFS:
     def read_bytes(
         self, machine: str, *, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> tuple[bytes | None, Notification | None]:
-        real, note = self.resolve(machine)
+        real, note = self._real(machine)
         if real is None:
             return None, note
         try:
