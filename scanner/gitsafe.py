@@ -212,28 +212,51 @@ def run_git(
     return completed.stdout
 
 
-def run_git_together(repo: Path, *commands: tuple[str, ...]) -> list[bytes]:
-    """Run several read-only git commands at once in `repo`; their stdouts, in order.
+class StartedGit:
+    """Read-only git commands started at once in `repo`, their output read later.
 
-    For commands that do unrelated work (reading the index, walking the working tree), so
-    that they overlap on a machine with more than one CPU. Raises GitError as run_git does,
-    for the first command that fails; the others are still waited for.
+    For commands that do unrelated work (reading the index, walking the working tree), so that
+    they overlap each other, and whatever Python does meanwhile, on a machine with more than one
+    CPU. Raises GitError as run_git does when a command cannot start (the others are stopped).
     """
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        for args in commands:
-            processes.append(_start(repo, args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE))
+
+    def __init__(self, repo: Path, *commands: tuple[str, ...]) -> None:
+        self._commands = commands
+        self._processes: list[subprocess.Popen[bytes]] = []
+        try:
+            for args in commands:
+                self._processes.append(_start(repo, args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        except GitError:
+            self.stop()
+            raise
+
+    def outputs(self) -> list[bytes]:
+        """Each command's stdout, in order; GitError for the first that failed. Call once."""
         # In order: the first, usually the largest output, is read while the others work.
-        results = [process.communicate() for process in processes]
-    finally:
-        for process in processes:
+        results = [process.communicate() for process in self._processes]
+        for args, process, (_, stderr) in zip(self._commands, self._processes, results, strict=True):
+            if process.returncode != 0:
+                raise _failure(args, process.returncode, stderr)
+        return [stdout for stdout, _ in results]
+
+    def stop(self) -> None:
+        """Stop the commands still running and reap them all (after outputs(), or instead of it)."""
+        for process in self._processes:
             if process.poll() is None:
                 process.kill()
-                process.wait()
-    for args, process, (_, stderr) in zip(commands, processes, results, strict=True):
-        if process.returncode != 0:
-            raise _failure(args, process.returncode, stderr)
-    return [stdout for stdout, _ in results]
+            process.wait()
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+def run_git_together(repo: Path, *commands: tuple[str, ...]) -> list[bytes]:
+    """Run several read-only git commands at once in `repo` (see StartedGit); their stdouts."""
+    started = StartedGit(repo, *commands)
+    try:
+        return started.outputs()
+    finally:
+        started.stop()
 
 
 def _start(

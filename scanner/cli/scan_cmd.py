@@ -12,6 +12,7 @@ The flow is fixed here; each stage lives in its own module:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -226,10 +227,30 @@ def scan_repositories(args: argparse.Namespace, options: object) -> list[tuple[s
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_combinations(args)
+    with _listing_started_early(args):
+        return _run(args)
+
+
+def _listing_started_early(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+    """For a scan of one local directory, git starts listing it now: the listing then overlaps
+    loading the policy and importing the scan's modules instead of following them."""
+    if args.staged or args.host or args.history or args.repos_from or len(args.paths) > 1:
+        return contextlib.nullcontext()
+    from scanner.multi.targets import is_git_url
+
+    path = args.paths[0] if args.paths else "."
+    if is_git_url(path) or not os.path.isdir(path):
+        return contextlib.nullcontext()
+    from scanner.discovery.listing import listing_started_early
+
+    return listing_started_early(Path(path), tracked_only=args.tracked_only)
+
+
+def _run(args: argparse.Namespace) -> int:
     from scanner.policy.select import ruleset_for
     from scanner.scan import ScanOptions
 
-    _check_combinations(args)
     fail_on = parse_fail_on(args.fail_on)
     parse_outputs(args.output)  # fail early on a bad --output, before scanning
     baseline = None

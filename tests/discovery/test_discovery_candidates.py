@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 from gitrepo import commit, git, isolate_git_config, make_repo, write_files
 
-from scanner.discovery import DiscoveryError
-from scanner.discovery.listing import CandidateListing, candidates, list_candidates, list_files
+from scanner.discovery import DiscoveryError, listing
+from scanner.discovery.listing import (
+    CandidateListing,
+    candidates,
+    list_candidates,
+    list_files,
+    listing_started_early,
+)
 from scanner.discovery.paths import classify
 from scanner.model import FileKind
 
@@ -45,6 +51,10 @@ def assert_same(root: Path) -> CandidateListing:
                 list_candidates(root, tracked_only=tracked_only)
             continue
         assert list_candidates(root, tracked_only=tracked_only) == want
+        # the same answer from git commands started before they were needed (scan_cmd does this)
+        with listing_started_early(root, tracked_only=tracked_only):
+            assert list_candidates(root, tracked_only=tracked_only) == want
+            assert listing._started_early == {}  # used, and used once
     return list_candidates(root)
 
 
@@ -282,3 +292,36 @@ def test_root_given_through_a_symlink(repo: Path, tmp_path: Path) -> None:
     link.symlink_to(repo)
     assert_same(link)
     assert os.path.realpath(link) == os.path.realpath(repo)
+
+
+def test_an_early_listing_not_used_is_stopped_on_leaving(repo: Path) -> None:
+    with listing_started_early(repo, tracked_only=False):
+        (started,) = listing._started_early.values()
+        processes = list(started._processes)
+        assert len(processes) == 2  # the index read and the untracked walk
+    assert listing._started_early == {}
+    assert all(process.returncode is not None for process in processes)
+    assert list_candidates(repo) == expected(repo, False)
+
+
+def test_an_early_listing_of_another_root_is_not_used(repo: Path, tmp_path: Path) -> None:
+    other = make_repo(tmp_path / "other")
+    commit(other, {".env": "A=1\n"}, "initial")
+    with listing_started_early(other, tracked_only=False):
+        assert list_candidates(repo) == expected(repo, False)
+        assert list_candidates(repo, tracked_only=True) == expected(repo, True)
+        assert len(listing._started_early) == 1  # still waiting for its own root
+        assert [path for path, _ in list_candidates(other).candidates] == [".env"]
+        assert listing._started_early == {}
+
+
+def test_an_early_listing_outside_git_changes_nothing(tmp_path: Path) -> None:
+    write_files(tmp_path, {"plain/.claude/settings.json": "{}\n"})
+    root = tmp_path / "plain"
+    with listing_started_early(root, tracked_only=False):
+        found = list_candidates(root)
+    assert found == expected(root, False)
+    assert found.is_git is False
+    assert found.candidates == ((".claude/settings.json", FileKind.SETTINGS_PROJECT),)
+    with listing_started_early(tmp_path / "missing", tracked_only=False):
+        assert listing._started_early == {}  # git could not even start there
