@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import re
 import subprocess
@@ -275,17 +276,76 @@ def _start(
         raise GitError(f"git {_subcommand(args)} could not start: {error.strerror}") from None
 
 
-def _records(stdout: IO[bytes], separator: bytes) -> Iterator[bytes]:
-    if separator == b"\n":
+def _records(chunks: Iterable[bytes], stdout: IO[bytes], separator: bytes) -> Iterator[bytes]:
+    """The records of `chunks` (read ahead) followed by the rest of `stdout`."""
+    if separator == b"\n" and not chunks:
         yield from stdout
         return
     pending = b""
-    while chunk := stdout.read(1 << 16):
+    for chunk in itertools.chain(chunks, iter(lambda: stdout.read(1 << 16), b"")):
         pending += chunk
         *complete, pending = pending.split(separator)
         yield from complete
     if pending:
         yield pending
+
+
+class StartedStream:
+    """`git <args>` started now, for output too large to hold: read as records by records().
+
+    read_ahead() lets git get going before anyone reads (from a thread, while the caller does
+    other work), keeping at most a bound in memory; git waits on a full pipe after that.
+    """
+
+    def __init__(self, repo: Path, *args: str, index_file: Path | None = None) -> None:
+        import tempfile
+
+        self._args = args
+        # stderr goes to a file: a pipe nobody reads could fill up and block git.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop(), which every path reaches)
+        try:
+            self._process = _start(
+                repo, args, stdin=subprocess.DEVNULL, stderr=self._stderr, index_file=index_file
+            )
+        except GitError:
+            self._stderr.close()
+            raise
+        self._ahead: list[bytes] = []
+
+    def read_ahead(self, limit: int) -> None:
+        """Read up to about `limit` bytes of the output into memory now (blocks until then or EOF)."""
+        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]  # PIPE was requested
+        size = 0
+        while size < limit and (chunk := stdout.read1(1 << 16)):  # type: ignore[attr-defined]
+            self._ahead.append(chunk)
+            size += len(chunk)
+
+    def records(self, separator: bytes = b"\n") -> Generator[bytes, None, None]:
+        """Yield the output record by record, as stream_git does; call once."""
+        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]  # PIPE was requested
+        ahead, self._ahead = self._ahead, []
+        finished = False
+        try:
+            yield from _records(ahead, stdout, separator)
+            finished = True
+        finally:
+            if not finished:
+                self.stop()
+        returncode = self._process.wait()
+        self._stderr.seek(0)
+        stderr = self._stderr.read(64 * 1024)
+        self.stop()
+        if returncode != 0:
+            raise _failure(self._args, returncode, stderr)
+
+    def stop(self) -> None:
+        """Stop git if it still runs, reap it, release its pipes (also when records() was never read)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._stderr.close()
 
 
 def stream_git(
@@ -297,24 +357,7 @@ def stream_git(
     for -z output), records come without it. Stopping early kills the process. A non-zero exit
     raises GitError after the last record, so a truncated stream never passes for a whole one.
     """
-    import tempfile
-
-    # stderr goes to a file: a pipe nobody reads could fill up and block git.
-    with tempfile.TemporaryFile() as stderr_file:
-        process = _start(repo, args, stdin=subprocess.DEVNULL, stderr=stderr_file, index_file=index_file)
-        stdout: IO[bytes] = process.stdout  # type: ignore[assignment]  # PIPE was requested
-        finished = False
-        try:
-            yield from _records(stdout, separator)
-            finished = True
-        finally:
-            if not finished and process.poll() is None:
-                process.kill()
-            stdout.close()
-            returncode = process.wait()
-        if returncode != 0:
-            stderr_file.seek(0)
-            raise _failure(args, returncode, stderr_file.read(64 * 1024))
+    yield from StartedStream(repo, *args, index_file=index_file).records(separator)
 
 
 class TooLarge(NamedTuple):

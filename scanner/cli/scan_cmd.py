@@ -228,20 +228,25 @@ def scan_repositories(args: argparse.Namespace, options: object) -> list[tuple[s
 
 def run(args: argparse.Namespace) -> int:
     _check_combinations(args)
-    with _listing_started_early(args):
+    with _git_started_early(args):
         return _run(args)
 
 
-def _listing_started_early(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
-    """For a scan of one local directory, git starts listing it now: the listing then overlaps
-    loading the policy and importing the scan's modules instead of following them."""
-    if args.staged or args.host or args.history or args.repos_from or len(args.paths) > 1:
+def _git_started_early(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+    """For a scan of one local directory, git starts listing it (or reading its history) now:
+    git's work then overlaps loading the policy and importing the scan's modules instead of
+    following them."""
+    if args.staged or args.host or args.repos_from or len(args.paths) > 1:
         return contextlib.nullcontext()
     from scanner.multi.targets import is_git_url
 
     path = args.paths[0] if args.paths else "."
     if is_git_url(path) or not os.path.isdir(path):
         return contextlib.nullcontext()
+    if args.history:
+        from scanner.discovery.history import history_started_early
+
+        return history_started_early(Path(path), since=args.since, all_branches=args.all_branches)
     from scanner.discovery.listing import listing_started_early
 
     return listing_started_early(Path(path), tracked_only=args.tracked_only)

@@ -27,7 +27,9 @@ before and after, deletions included: what a check needs to tell what a commit t
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections import Counter
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -36,7 +38,7 @@ from typing import NamedTuple
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
-from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git, stream_git
+from scanner.gitsafe import BlobReader, GitError, StartedStream, TooLarge, run_git
 from scanner.model import FileKind, Notification
 
 # With -z every field below is a NUL-terminated token; the leading %x00 makes an empty token
@@ -283,13 +285,12 @@ def _log_args(revisions: list[str]) -> list[str]:
     ]
 
 
-def _batches(
-    repo_root: Path, since: str | None, all_branches: bool, max_bytes: int, *, deletions: bool
-) -> Generator[tuple[list[tuple[_Commit, _Change]], _Blobs], None, None]:
-    """The candidate changes of the history, oldest first, in batches with their blobs read.
+class _Located(NamedTuple):
+    repo_root: Path  # the top of the work tree (a bare repository: itself)
+    revisions: list[str] | None  # what git log reads; None when there are no commits yet
 
-    One `git log` stream and one `git cat-file --batch` whatever the size of the history.
-    """
+
+def _locate(repo_root: Path, since: str | None, all_branches: bool) -> _Located:
     try:
         located = run_git(Path(repo_root), "rev-parse", "--git-dir", "--show-cdup").decode(
             "utf-8", "surrogateescape"
@@ -306,16 +307,95 @@ def _batches(
     if not all_branches:
         head = _resolve_commit(repo_root, "HEAD")
         if head is None:
-            return  # no commits yet
+            return _Located(repo_root, None)
         revisions.append(head)
     if since is not None:
         base = _resolve_commit(repo_root, since)
         if base is None:
             raise DiscoveryError(f"--since {since!r} is not a commit in this repository")
         revisions.append(f"^{base}")
+    return _Located(repo_root, revisions)
+
+
+# How much of git log's output a head start keeps in memory before git waits for the reader.
+_HEAD_START_BYTES = 8 << 20
+
+
+class _HeadStart:
+    """The first steps of a history read, on a thread: locating the repository, resolving the
+    revisions, starting `git log` and reading the start of its output."""
+
+    def __init__(self, repo_root: Path, since: str | None, all_branches: bool) -> None:
+        self._args = (repo_root, since, all_branches)
+        self._located: _Located | None = None
+        self._stream: StartedStream | None = None
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._run, name="ccpolicy-history-head-start", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._located = _locate(*self._args)
+            if self._located.revisions is not None:
+                self._stream = StartedStream(self._located.repo_root, *_log_args(self._located.revisions))
+                self._stream.read_ahead(_HEAD_START_BYTES)
+        except Exception as error:  # raised again, in the reader's thread, by take()
+            self._error = error
+
+    def take(self) -> tuple[_Located, StartedStream | None]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._located is not None
+        return self._located, self._stream
+
+    def stop(self) -> None:
+        self._thread.join()
+        if self._stream is not None:
+            self._stream.stop()
+
+
+# Head starts by (real path of the directory given, since, all_branches): history_started_early.
+_head_starts: dict[tuple[str, str | None, bool], _HeadStart] = {}
+
+
+@contextlib.contextmanager
+def history_started_early(repo_root: Path, *, since: str | None, all_branches: bool) -> Iterator[None]:
+    """Begin reading the history of `repo_root` on a thread now, so that git works while the
+    scan loads its policy and imports its modules. The first iter_history or
+    iter_history_versions of that directory with the same `since` and `all_branches` inside
+    the block continues from there, errors included; on leaving, what was not used is stopped.
+    """
+    key = (os.path.realpath(repo_root), since, all_branches)
+    head_start = _HeadStart(repo_root, since, all_branches)
+    _head_starts[key] = head_start
     try:
-        with BlobReader(repo_root) as blobs:
-            tokens = stream_git(repo_root, *_log_args(revisions), separator=b"\0")
+        yield
+    finally:
+        if _head_starts.get(key) is head_start:
+            del _head_starts[key]
+        head_start.stop()
+
+
+def _batches(
+    repo_root: Path, since: str | None, all_branches: bool, max_bytes: int, *, deletions: bool
+) -> Generator[tuple[list[tuple[_Commit, _Change]], _Blobs], None, None]:
+    """The candidate changes of the history, oldest first, in batches with their blobs read.
+
+    One `git log` stream and one `git cat-file --batch` whatever the size of the history.
+    """
+    head_start = _head_starts.pop((os.path.realpath(repo_root), since, all_branches), None)
+    if head_start is not None:
+        located, stream = head_start.take()
+    else:
+        located, stream = _locate(repo_root, since, all_branches), None
+    if located.revisions is None:
+        return  # no commits yet
+    try:
+        with BlobReader(located.repo_root) as blobs:
+            if stream is None:
+                stream = StartedStream(located.repo_root, *_log_args(located.revisions))
+            tokens = stream.records(b"\0")
             try:
                 batch: list[tuple[_Commit, _Change]] = []
                 for commit, changes in _parse_raw_log(tokens, deletions=deletions):
@@ -326,6 +406,7 @@ def _batches(
                 yield batch, _read_blobs(batch, blobs, max_bytes)
             finally:
                 tokens.close()
+                stream.stop()
     except GitError as error:
         raise DiscoveryError(f"cannot read the history: {error}") from None
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo, write_files
 
-from scanner.discovery import DiscoveryError
-from scanner.discovery.history import HistoryChange, added_lines, iter_history
+from scanner.discovery import DiscoveryError, history
+from scanner.discovery.history import HistoryChange, added_lines, history_started_early, iter_history
 from scanner.model import FileKind, Notification
 
 
@@ -429,3 +429,68 @@ def test_bare_repository(tmp_path: Path) -> None:
     bare = tmp_path / "bare.git"
     git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
     assert list(iter_history(bare)) == [change(sha, 0, ".env", FileKind.DOTENV, (1, "A=1"))]
+
+
+def started_early(directory: Path, **options: Any) -> list[HistoryChange]:
+    """iter_history as `ccpolicy scan --history` runs it: its first steps begun on a thread."""
+    with history_started_early(
+        directory, since=options.get("since"), all_branches=options.get("all_branches", False)
+    ):
+        try:
+            return list(iter_history(directory, **options))
+        finally:
+            assert history._head_starts == {}  # taken by the first read, and only by it
+
+
+@pytest.mark.parametrize("ahead", [history._HEAD_START_BYTES, 1, 0])
+def test_a_head_start_reads_the_same_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int
+) -> None:
+    monkeypatch.setattr(history, "_HEAD_START_BYTES", ahead)  # all, a record cut in two, none
+    repo = make_repo(tmp_path)
+    base = commit(repo, {"a.sh": "export A=1\n", "app/.env": "K=1\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {".env": "KEY=on-branch\n"}, "feature")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"b.sh": "export B=1\n"}, "main")
+    for options in ({}, {"since": base}, {"all_branches": True}, {"all_branches": True, "since": base}):
+        assert started_early(repo, **options) == list(iter_history(repo, **options))
+        assert started_early(repo / "app", **options) == list(iter_history(repo / "app", **options))
+    assert [item.path for item in started_early(repo, all_branches=True)] == [
+        "a.sh",
+        "app/.env",
+        ".env",
+        "b.sh",
+    ]
+
+
+def test_a_head_start_raises_what_the_read_would(tmp_path: Path) -> None:
+    with pytest.raises(DiscoveryError, match="history needs a git repository"):
+        started_early(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    assert started_early(repo) == []  # no commits yet
+    commit(repo, {"a.sh": "x\n"}, "c")
+    with pytest.raises(DiscoveryError, match="--since 'nope' is not a commit"):
+        started_early(repo, since="nope")
+
+
+def test_a_head_start_is_used_only_by_a_read_that_matches_it(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    first = commit(repo, {"a.sh": "export A=1\n"}, "one")
+    commit(repo, {"b.sh": "export B=1\n"}, "two")
+    with history_started_early(repo, since=None, all_branches=False):
+        assert [item.path for item in iter_history(repo, since=first)] == ["b.sh"]
+        assert len(history._head_starts) == 1  # a different read: still waiting for its own
+    assert history._head_starts == {}  # not used: stopped on leaving
+
+
+def test_a_head_start_not_used_stops_git(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    for n in range(5):
+        commit(repo, {f"s{n}.sh": "x\n" * 50}, f"c{n}")
+    with history_started_early(repo, since=None, all_branches=False):
+        (head_start,) = history._head_starts.values()
+    stream = head_start._stream
+    assert stream is not None
+    assert stream._process.returncode is not None
+    assert stream._process.stdout is not None and stream._process.stdout.closed
