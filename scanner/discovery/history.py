@@ -39,6 +39,7 @@ from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
 from scanner.gitsafe import BlobReader, GitError, StartedStream, TooLarge, run_git
+from scanner.headstart import HeadStarts
 from scanner.model import FileKind, Notification
 
 # With -z every field below is a NUL-terminated token; the leading %x00 makes an empty token
@@ -356,7 +357,7 @@ class _HeadStart:
 
 
 # Head starts by (real path of the directory given, since, all_branches): history_started_early.
-_head_starts: dict[tuple[str, str | None, bool], _HeadStart] = {}
+head_starts: HeadStarts[_HeadStart] = HeadStarts()
 
 
 @contextlib.contextmanager
@@ -367,14 +368,8 @@ def history_started_early(repo_root: Path, *, since: str | None, all_branches: b
     the block continues from there, errors included; on leaving, what was not used is stopped.
     """
     key = (os.path.realpath(repo_root), since, all_branches)
-    head_start = _HeadStart(repo_root, since, all_branches)
-    _head_starts[key] = head_start
-    try:
+    with head_starts.begun(key, _HeadStart(repo_root, since, all_branches), _HeadStart.stop):
         yield
-    finally:
-        if _head_starts.get(key) is head_start:
-            del _head_starts[key]
-        head_start.stop()
 
 
 def _batches(
@@ -384,7 +379,7 @@ def _batches(
 
     One `git log` stream and one `git cat-file --batch` whatever the size of the history.
     """
-    head_start = _head_starts.pop((os.path.realpath(repo_root), since, all_branches), None)
+    head_start = head_starts.take((os.path.realpath(repo_root), since, all_branches))
     if head_start is not None:
         located, stream = head_start.take()
     else:

@@ -35,6 +35,7 @@ from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import UNICODE_LOWERING_TO_ASCII, classify, prefilter
 from scanner.discovery.read import is_plain_relpath
 from scanner.gitsafe import GitError, StartedGit, run_git, run_git_together
+from scanner.headstart import HeadStarts
 from scanner.model import FileKind, Notification
 
 # Never descended when walking, and untracked files under them are dropped in git mode:
@@ -534,7 +535,7 @@ def _listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
 
 
 # Listings started before they are needed, by (real root, tracked_only): see listing_started_early.
-_started_early: dict[tuple[str, bool], StartedGit] = {}
+started_early: HeadStarts[StartedGit] = HeadStarts()
 
 
 @contextlib.contextmanager
@@ -545,19 +546,13 @@ def listing_started_early(root: Path, *, tracked_only: bool) -> Iterator[None]:
     used is stopped. Without git, or outside a repository, nothing changes: the scan finds out
     as it always does.
     """
-    key = (os.path.realpath(root), tracked_only)
     try:
         started = StartedGit(root, *_listing_commands(tracked_only))
     except GitError:
         yield
         return
-    _started_early[key] = started
-    try:
+    with started_early.begun((os.path.realpath(root), tracked_only), started, StartedGit.stop):
         yield
-    finally:
-        if _started_early.get(key) is started:
-            del _started_early[key]
-        started.stop()
 
 
 def _git_candidates(root: Path, real_root: str, *, tracked_only: bool) -> CandidateListing | None:
@@ -570,7 +565,7 @@ def _git_candidates(root: Path, real_root: str, *, tracked_only: bool) -> Candid
     ~0.155 s and the rest ~0.03 s, of which ~0.02 s is the prefilter's regular expression and
     ~3 ms reversing the output; 10,000 files cost a tenth, plus ~3 ms once to build the regex.
     """
-    started = _started_early.pop((real_root, tracked_only), None)
+    started = started_early.take((real_root, tracked_only))
     try:
         if started is None:
             output = b"".join(run_git_together(root, *_listing_commands(tracked_only)))

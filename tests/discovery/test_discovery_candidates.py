@@ -54,7 +54,7 @@ def assert_same(root: Path) -> CandidateListing:
         # the same answer from git commands started before they were needed (scan_cmd does this)
         with listing_started_early(root, tracked_only=tracked_only):
             assert list_candidates(root, tracked_only=tracked_only) == want
-            assert listing._started_early == {}  # used, and used once
+            assert listing.started_early.waiting() == 0  # used, and used once
     return list_candidates(root)
 
 
@@ -296,10 +296,11 @@ def test_root_given_through_a_symlink(repo: Path, tmp_path: Path) -> None:
 
 def test_an_early_listing_not_used_is_stopped_on_leaving(repo: Path) -> None:
     with listing_started_early(repo, tracked_only=False):
-        (started,) = listing._started_early.values()
+        started = listing.started_early.take((os.path.realpath(repo), False))
+        assert started is not None  # taken here, so list_candidates will not use it
         processes = list(started._processes)
         assert len(processes) == 2  # the index read and the untracked walk
-    assert listing._started_early == {}
+    assert listing.started_early.waiting() == 0
     assert all(process.returncode is not None for process in processes)
     assert list_candidates(repo) == expected(repo, False)
 
@@ -310,9 +311,9 @@ def test_an_early_listing_of_another_root_is_not_used(repo: Path, tmp_path: Path
     with listing_started_early(other, tracked_only=False):
         assert list_candidates(repo) == expected(repo, False)
         assert list_candidates(repo, tracked_only=True) == expected(repo, True)
-        assert len(listing._started_early) == 1  # still waiting for its own root
+        assert listing.started_early.waiting() == 1  # still waiting for its own root
         assert [path for path, _ in list_candidates(other).candidates] == [".env"]
-        assert listing._started_early == {}
+        assert listing.started_early.waiting() == 0
 
 
 def test_an_early_listing_outside_git_changes_nothing(tmp_path: Path) -> None:
@@ -324,4 +325,4 @@ def test_an_early_listing_outside_git_changes_nothing(tmp_path: Path) -> None:
     assert found.is_git is False
     assert found.candidates == ((".claude/settings.json", FileKind.SETTINGS_PROJECT),)
     with listing_started_early(tmp_path / "missing", tracked_only=False):
-        assert listing._started_early == {}  # git could not even start there
+        assert listing.started_early.waiting() == 0  # git could not even start there

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -439,7 +440,7 @@ def started_early(directory: Path, **options: Any) -> list[HistoryChange]:
         try:
             return list(iter_history(directory, **options))
         finally:
-            assert history._head_starts == {}  # taken by the first read, and only by it
+            assert history.head_starts.waiting() == 0  # taken by the first read, and only by it
 
 
 @pytest.mark.parametrize("ahead", [history._HEAD_START_BYTES, 1, 0])
@@ -480,8 +481,8 @@ def test_a_head_start_is_used_only_by_a_read_that_matches_it(tmp_path: Path) -> 
     commit(repo, {"b.sh": "export B=1\n"}, "two")
     with history_started_early(repo, since=None, all_branches=False):
         assert [item.path for item in iter_history(repo, since=first)] == ["b.sh"]
-        assert len(history._head_starts) == 1  # a different read: still waiting for its own
-    assert history._head_starts == {}  # not used: stopped on leaving
+        assert history.head_starts.waiting() == 1  # a different read: still waiting for its own
+    assert history.head_starts.waiting() == 0  # not used: stopped on leaving
 
 
 def test_a_head_start_not_used_stops_git(tmp_path: Path) -> None:
@@ -489,7 +490,8 @@ def test_a_head_start_not_used_stops_git(tmp_path: Path) -> None:
     for n in range(5):
         commit(repo, {f"s{n}.sh": "x\n" * 50}, f"c{n}")
     with history_started_early(repo, since=None, all_branches=False):
-        (head_start,) = history._head_starts.values()
+        head_start = history.head_starts.take((os.path.realpath(repo), None, False))
+        assert head_start is not None  # taken here, so no read will use it
     stream = head_start._stream
     assert stream is not None
     assert stream._process.returncode is not None
