@@ -221,24 +221,37 @@ class StartedGit:
     CPU. Raises GitError as run_git does when a command cannot start (the others are stopped).
     """
 
-    def __init__(self, repo: Path, *commands: tuple[str, ...]) -> None:
+    def __init__(self, repo: Path, *commands: tuple[str, ...], index_file: Path | None = None) -> None:
         self._commands = commands
         self._processes: list[subprocess.Popen[bytes]] = []
         try:
             for args in commands:
-                self._processes.append(_start(repo, args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE))
+                self._processes.append(
+                    _start(
+                        repo, args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, index_file=index_file
+                    )
+                )
         except GitError:
             self.stop()
             raise
 
+    def results(self) -> list[bytes | GitError]:
+        """Each command's stdout, or the GitError it failed with, in order. Call once."""
+        # In order: the first, usually the largest output, is read while the others work.
+        done = [process.communicate() for process in self._processes]
+        return [
+            _failure(args, process.returncode, stderr) if process.returncode != 0 else stdout
+            for args, process, (stdout, stderr) in zip(self._commands, self._processes, done, strict=True)
+        ]
+
     def outputs(self) -> list[bytes]:
         """Each command's stdout, in order; GitError for the first that failed. Call once."""
-        # In order: the first, usually the largest output, is read while the others work.
-        results = [process.communicate() for process in self._processes]
-        for args, process, (_, stderr) in zip(self._commands, self._processes, results, strict=True):
-            if process.returncode != 0:
-                raise _failure(args, process.returncode, stderr)
-        return [stdout for stdout, _ in results]
+        outputs = []
+        for result in self.results():
+            if isinstance(result, GitError):
+                raise result
+            outputs.append(result)
+        return outputs
 
     def stop(self) -> None:
         """Stop the commands still running and reap them all (after outputs(), or instead of it)."""

@@ -18,28 +18,39 @@ changes 20 configuration files out of 200 reads and parses 20.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from scanner.discovery import DiscoveryError
-from scanner.discovery.staged import inherited_index_file, read_staged
+from scanner.discovery.staged import INDEX_LISTING, inherited_index_file, read_staged
 from scanner.errors import UsageError
-from scanner.gitsafe import GitError, run_git
+from scanner.gitsafe import GitError, StartedGit, run_git
 from scanner.model import FileKind, ParsedFile
 from scanner.report.model import ScanResult
-from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts, repo_prefix
+from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts
 
 STAGED_CATEGORY = "staged"
+
+
+_TOPLEVEL = ("rev-parse", "--show-toplevel")
+_PREFIX = ("rev-parse", "--show-prefix")
 
 
 def repository_root(path: Path) -> Path:
     """The top of the git work tree holding `path`; UsageError when there is none."""
     try:
-        out = run_git(path, "rev-parse", "--show-toplevel")
+        out: bytes | GitError = run_git(path, *_TOPLEVEL)
     except GitError as error:
-        if error.not_a_repository:
-            raise UsageError(f"{path}: not inside a git repository (--staged reads the git index)") from None
-        raise UsageError(f"{path}: cannot read the git repository: {error}") from None
+        out = error
+    return _toplevel(path, out)
+
+
+def _toplevel(path: Path, out: bytes | GitError) -> Path:
+    if isinstance(out, GitError):
+        if out.not_a_repository:
+            raise UsageError(f"{path}: not inside a git repository (--staged reads the git index)")
+        raise UsageError(f"{path}: cannot read the git repository: {out}")
     top = out.decode("utf-8", "surrogateescape").rstrip("\n")
     if not top:  # a bare repository has no work tree, hence nothing staged
         raise UsageError(f"{path}: not inside a git work tree (--staged reads the git index)")
@@ -54,7 +65,22 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     """
     from scanner.parsecache import ParseCache
 
-    repo_root = repository_root(scan_root)
+    # Three git commands at once rather than one after another: the work tree's top, the scan
+    # root's place in it, and the index (when which index does not depend on the top).
+    inherited = os.environ.get("GIT_INDEX_FILE")
+    early_index = not inherited or os.path.isabs(inherited)
+    commands = (_TOPLEVEL, _PREFIX, INDEX_LISTING) if early_index else (_TOPLEVEL, _PREFIX)
+    try:
+        started = StartedGit(
+            scan_root, *commands, index_file=Path(inherited) if inherited and early_index else None
+        )
+    except GitError as error:
+        raise UsageError(f"{scan_root}: cannot read the git repository: {error}") from None
+    try:
+        top, prefix, *listing = started.results()
+    finally:
+        started.stop()
+    repo_root = _toplevel(scan_root, top)
     cache = ParseCache(scan_root)
     reused: dict[str, ParsedFile] = {}
 
@@ -67,7 +93,13 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
         return parsed is not None
 
     try:
-        snapshot = read_staged(repo_root, scan_root, index_file=inherited_index_file(repo_root), have=have)
+        snapshot = read_staged(
+            repo_root,
+            scan_root,
+            index_file=inherited_index_file(repo_root),
+            have=have,
+            index_listing=listing[0] if listing else None,
+        )
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
     files = [file for file in snapshot.files if not (exclude and excluded(file.path, exclude))]
@@ -86,7 +118,7 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
         snapshot.notifications,
         tracked,
         True,
-        repo_prefix=repo_prefix(scan_root),
+        repo_prefix="" if isinstance(prefix, GitError) else prefix.decode("utf-8", "replace").strip(),
         tracked_is_index=True,
     )
 

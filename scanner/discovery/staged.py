@@ -60,10 +60,15 @@ def _check_inside(repo_root: Path, scan_root: Path) -> None:
         raise DiscoveryError(f"scan root {scan_root} is not inside the repository {repo_root}")
 
 
-def _index_entries(scan_root: Path, index_file: Path | None) -> bytes:
+# The index as read_staged reads it. -t: the listing's format, which entries_to_examine reads.
+INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
+
+
+def _index_entries(scan_root: Path, index_file: Path | None, already: bytes | GitError | None) -> bytes:
     try:
-        # -t: the listing's format, which entries_to_examine reads.
-        return run_git(scan_root, "ls-files", "-z", "-s", "-t", "--cached", index_file=index_file)
+        if isinstance(already, GitError):
+            raise already
+        return already if already is not None else run_git(scan_root, *INDEX_LISTING, index_file=index_file)
     except GitError as error:
         raise DiscoveryError(f"cannot read the git index: {error}") from None
 
@@ -86,6 +91,7 @@ def read_staged(
     index_file: Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     have: Callable[[str, FileKind, str], bool] | None = None,
+    index_listing: bytes | GitError | None = None,
 ) -> StagedSnapshot:
     """The staged content of every candidate file under `scan_root`.
 
@@ -93,7 +99,8 @@ def read_staged(
     only from the working tree are still staged and present. Submodules and symlinks are
     skipped (a symlink's blob is its target, not content). Unmerged paths get a notification.
     A candidate for which `have(path, kind, blob id)` is true is left out unread: the caller
-    already holds what it needs of that blob (see scanner.parsecache).
+    already holds what it needs of that blob (see scanner.parsecache). `index_listing` is what
+    INDEX_LISTING gave, for a caller that ran it beside other git commands.
     Raises DiscoveryError when the index cannot be read (not a repository).
     """
     _check_inside(repo_root, scan_root)
@@ -101,7 +108,9 @@ def read_staged(
     unmerged: set[str] = set()
     # Only the entries the listing's prefilter picks out: classify on each of 10,000 index
     # entries cost ~15 ms, a fifth of this function.
-    for entry in entries_to_examine(_index_entries(scan_root, index_file).decode("utf-8", "surrogateescape")):
+    for entry in entries_to_examine(
+        _index_entries(scan_root, index_file, index_listing).decode("utf-8", "surrogateescape")
+    ):
         meta, _, path = entry.partition("\t")
         fields = meta.split()[1:]  # without the -t tag
         if len(fields) != 3 or fields[0] in (_MODE_SYMLINK, _MODE_GITLINK):

@@ -320,3 +320,33 @@ def test_staged_scan_imports_no_heavy_module(repo: Path, fmt: str, content: str,
     )
     assert completed.stderr.splitlines()[-1] == f"HEAVY=[] STATUS={status}"
     assert "\x1b[" not in completed.stdout  # piped: plain text, no colours
+
+
+@pytest.mark.parametrize(("index_file", "together"), [(None, 3), (".git/next-index", 2)])
+def test_the_top_the_prefix_and_the_index_are_read_by_git_at_once(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, index_file: str | None, together: int
+) -> None:
+    """Started together, none reaped before the last starts; a relative GIT_INDEX_FILE needs the
+    top first, so the index is read after it."""
+    stage(repo, {"app/.env": LEAK})
+    if index_file is not None:
+        git(repo, "read-tree", "HEAD", env={"GIT_INDEX_FILE": index_file})
+        git(repo, "add", "app/.env", env={"GIT_INDEX_FILE": index_file})
+        monkeypatch.setenv("GIT_INDEX_FILE", index_file)
+    started: list[tuple[str, int]] = []  # (subcommand, processes already reaped when it started)
+    live: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(argv: list[str], *args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        reaped = sum(process.returncode is not None for process in live)
+        started.append((next(arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg), reaped))
+        process = real_popen(argv, *args, **kwargs)  # type: ignore[call-overload]
+        live.append(process)
+        return process
+
+    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    inputs = read_staged_inputs((repo / "app").resolve())
+    assert [parsed.path for parsed in inputs.files] == [".env", "build.sh"]
+    assert inputs.repo_prefix == "app/"
+    assert started[:together] == [("rev-parse", 0), ("rev-parse", 0), ("ls-files", 0)][:together]
+    assert [name for name, _ in started[together:]] == ([] if together == 3 else ["ls-files"]) + ["cat-file"]
