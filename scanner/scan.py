@@ -78,14 +78,22 @@ def excluded(path: str, patterns: Sequence[str]) -> bool:
     return matches_any(path, patterns)
 
 
+SHOW_PREFIX = ("rev-parse", "--show-prefix")
+
+
 def repo_prefix(root: Path) -> str:
     """The root's path relative to the top of its git work tree, e.g. "app/" ("" at the top)."""
     from scanner.gitsafe import GitError, run_git
 
     try:
-        return run_git(root, "rev-parse", "--show-prefix").decode("utf-8", "replace").strip()
+        return prefix_from(run_git(root, *SHOW_PREFIX))
     except (GitError, OSError):
         return ""
+
+
+def prefix_from(output: bytes | Exception) -> str:
+    """repo_prefix from what SHOW_PREFIX gave: its output, or the error it failed with."""
+    return "" if isinstance(output, Exception) else output.decode("utf-8", "replace").strip()
 
 
 def judge(root: Path, inputs: Inputs, options: ScanOptions) -> ScanResult:

@@ -23,18 +23,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanner.discovery import DiscoveryError
-from scanner.discovery.staged import INDEX_LISTING, inherited_index_file, read_staged
+from scanner.discovery.listing import INDEX_LISTING
+from scanner.discovery.staged import inherited_index_file, read_staged
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError, StartedGit, run_git
 from scanner.model import FileKind, ParsedFile
 from scanner.report.model import ScanResult
-from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts
+from scanner.scan import SHOW_PREFIX, Inputs, ScanOptions, excluded, judge, parse_texts, prefix_from
 
 STAGED_CATEGORY = "staged"
 
 
 _TOPLEVEL = ("rev-parse", "--show-toplevel")
-_PREFIX = ("rev-parse", "--show-prefix")
 
 
 def repository_root(path: Path) -> Path:
@@ -69,7 +69,7 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     # root's place in it, and the index (when which index does not depend on the top).
     inherited = os.environ.get("GIT_INDEX_FILE")
     early_index = not inherited or os.path.isabs(inherited)
-    commands = (_TOPLEVEL, _PREFIX, INDEX_LISTING) if early_index else (_TOPLEVEL, _PREFIX)
+    commands = (_TOPLEVEL, SHOW_PREFIX, INDEX_LISTING) if early_index else (_TOPLEVEL, SHOW_PREFIX)
     try:
         started = StartedGit(
             scan_root, *commands, index_file=Path(inherited) if inherited and early_index else None
@@ -118,7 +118,7 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
         snapshot.notifications,
         tracked,
         True,
-        repo_prefix="" if isinstance(prefix, GitError) else prefix.decode("utf-8", "replace").strip(),
+        repo_prefix=prefix_from(prefix),
         tracked_is_index=True,
     )
 

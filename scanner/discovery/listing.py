@@ -523,15 +523,18 @@ def entries_to_examine(text: str) -> list[str]:
     return [text[start : text.index("\0", start)] for start in sorted(starts)]
 
 
+# The index, with modes, blob ids and stages; -t tags each entry, as entries_to_examine expects.
+INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
+
+
 def _listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
     """The git commands whose joined output _git_candidates reads."""
-    cached = ("ls-files", "-z", "-s", "-t", "--cached")
     if tracked_only:
-        return (cached,)
+        return (INDEX_LISTING,)
     # The untracked walk reads every directory and grows with the tree (~0.13 s of 100,000
     # files); as a second git process it overlaps the index read instead of following it.
     # Without -s, which would list the cached entries a second time.
-    return cached, ("ls-files", "-z", "-t", "--others", "--exclude-standard")
+    return INDEX_LISTING, ("ls-files", "-z", "-t", "--others", "--exclude-standard")
 
 
 # Listings started before they are needed, by (real root, tracked_only): see listing_started_early.
@@ -562,8 +565,9 @@ def _git_candidates(root: Path, real_root: str, *, tracked_only: bool) -> Candid
     and deletion checked for the tracked candidates alone; the index read and the untracked
     walk run as two concurrent git processes. Only the entries entries_to_examine
     picks out reach Python: on 100,000 files (202 candidates, ~700 entries examined), git takes
-    ~0.155 s and the rest ~0.03 s, of which ~0.02 s is the prefilter's regular expression and
-    ~3 ms reversing the output; 10,000 files cost a tenth, plus ~3 ms once to build the regex.
+    ~0.155 s and the rest ~0.03-0.07 s, of which ~0.02-0.05 s is the prefilter's regular
+    expression (0.2-0.5 µs per entry, machine load decides) and ~3 ms reversing the output;
+    10,000 files cost a tenth, plus ~3 ms once to build the regex.
     """
     started = started_early.take((real_root, tracked_only))
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from scanner.discovery import DiscoveryError
-from scanner.discovery.listing import entries_to_examine
+from scanner.discovery.listing import INDEX_LISTING, entries_to_examine
 from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
 from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git
@@ -58,10 +58,6 @@ def _check_inside(repo_root: Path, scan_root: Path) -> None:
         raise DiscoveryError(f"scan root is not an existing directory: {scan_root}")
     if real_scan != real_repo and not real_scan.startswith(real_repo.rstrip(os.sep) + os.sep):
         raise DiscoveryError(f"scan root {scan_root} is not inside the repository {repo_root}")
-
-
-# The index as read_staged reads it. -t: the listing's format, which entries_to_examine reads.
-INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
 
 
 def _index_entries(scan_root: Path, index_file: Path | None, already: bytes | GitError | None) -> bytes:

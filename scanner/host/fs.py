@@ -102,19 +102,16 @@ class HostFS:
                 "warning", "path is outside the audited root; not read", machine, "outside-root"
             )
         pending = deque(parts)
-        resolved: list[str] = []  # the real path below the root, one component each
-        joined: list[str] = []  # joined[i]: the root joined with resolved[: i + 1]
+        joined: list[str] = []  # the real path so far, one entry per component: the root joined with it
         hops = 0
         while pending:
             part = pending.popleft()
             if part == "..":
-                if resolved:
-                    resolved.pop()
+                if joined:
                     joined.pop()
                 continue
             candidate = f"{joined[-1] if joined else self._root_prefix}{os.sep}{part}"
             if candidate in self._real_dirs:
-                resolved.append(part)
                 joined.append(candidate)
                 continue
             try:
@@ -142,13 +139,11 @@ class HostFS:
                         )
                     target = target[2:]
                 if target.startswith("/"):
-                    resolved = []  # an absolute target starts again at the audited machine's root
-                    joined = []
+                    joined = []  # an absolute target starts again at the audited machine's root
                 pending.extendleft(reversed([p for p in target.split("/") if p not in ("", ".")]))
                 continue
             if stat.S_ISDIR(info.st_mode):
                 self._real_dirs.add(candidate)
-            resolved.append(part)
             joined.append(candidate)
         return (joined[-1] if joined else self.root), None
 
