@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scanner.cli.host_options import add_host_options
 from scanner.contexts.model import Context, Effective
 from scanner.errors import UsageError
 
@@ -20,19 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--tracked-only", action="store_true")
-    host = parser.add_argument_group("host")
-    host.add_argument("--host", action="store_true", help="this machine's contexts (every user and project)")
-    host.add_argument("--root", metavar="DIR", help="with --host: audit DIR as if it were /")
-    host.add_argument(
-        "--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR"
-    )
-    host.add_argument("--all-users", action="store_true", help="with --host: every home directory")
-    host.add_argument(
-        "--projects",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="with --host: also audit projects under DIR (repeatable)",
+    add_host_options(
+        parser.add_argument_group("host"),
+        host_help="this machine's contexts (every user and project)",
+        root_help="with --host: audit DIR as if it were /",
     )
 
 

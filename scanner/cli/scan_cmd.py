@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from scanner.cli.host_options import add_host_options
 from scanner.errors import UsageError
 from scanner.model import Severity
 from scanner.report.model import ScanResult
@@ -81,20 +82,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs", "-j", type=int, default=0, metavar="N", help="worker processes for many targets"
     )
     host = parser.add_argument_group("host scans")
-    host.add_argument("--host", action="store_true", help="scan this machine's Claude Code configuration")
-    host.add_argument(
-        "--root", metavar="DIR", help="with --host: audit DIR as if it were / (mounted image, backup)"
-    )
-    host.add_argument(
-        "--os", choices=("linux", "macos", "windows"), help="with --host --root: the layout of DIR"
-    )
-    host.add_argument("--all-users", action="store_true", help="with --host: every home directory")
-    host.add_argument(
-        "--projects",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="with --host: also audit projects under DIR (repeatable)",
+    add_host_options(
+        host,
+        host_help="scan this machine's Claude Code configuration",
+        root_help="with --host: audit DIR as if it were / (mounted image, backup)",
     )
     host.add_argument(
         "--include-process-env",
