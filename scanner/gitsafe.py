@@ -213,55 +213,87 @@ def run_git(
     return completed.stdout
 
 
+def _output_file() -> IO[bytes]:
+    """An anonymous file for a command's output, gone once closed."""
+    if hasattr(os, "memfd_create"):  # Linux: in memory, and no tempfile import (~3 ms)
+        with contextlib.suppress(OSError):
+            return open(os.memfd_create("ccpolicy-git"), "w+b")
+    import tempfile
+
+    return tempfile.TemporaryFile()
+
+
 class StartedGit:
     """Read-only git commands started at once in `repo`, their output read later.
 
     For commands that do unrelated work (reading the index, walking the working tree), so that
     they overlap each other, and whatever Python does meanwhile, on a machine with more than one
-    CPU. Raises GitError as run_git does when a command cannot start (the others are stopped).
+    CPU. Each command writes to a file of its own rather than a pipe, so git runs at its own
+    pace and never waits for Python to read (the output of `ls-files` over 100,000 files is
+    ~9 MB; a pipe holds 64 KB). Raises GitError as run_git does when a command cannot start
+    (the others are stopped).
     """
 
     def __init__(self, repo: Path, *commands: tuple[str, ...], index_file: Path | None = None) -> None:
         self._commands = commands
         self._processes: list[subprocess.Popen[bytes]] = []
+        self._files: list[tuple[IO[bytes], IO[bytes]]] = []
         try:
             for args in commands:
+                stdout, stderr = _output_file(), _output_file()
+                self._files.append((stdout, stderr))
                 self._processes.append(
                     _start(
-                        repo, args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, index_file=index_file
+                        repo,
+                        args,
+                        stdin=subprocess.DEVNULL,
+                        stdout=stdout,
+                        stderr=stderr,
+                        index_file=index_file,
                     )
                 )
         except GitError:
             self.stop()
             raise
 
+    def result(self, position: int) -> bytes | GitError:
+        """The stdout of command `position`, or the GitError it failed with, once git is done;
+        the others go on meanwhile, so a caller can work on one output while git produces the
+        next. Once each."""
+        args, process = self._commands[position], self._processes[position]
+        stdout, stderr = self._files[position]
+        process.wait()
+        if process.returncode != 0:
+            stderr.seek(0)
+            return _failure(args, process.returncode, stderr.read(64 * 1024))
+        stdout.seek(0)
+        return stdout.read()
+
+    def output(self, position: int) -> bytes:
+        """The stdout of command `position`; GitError if it failed. Once each."""
+        result = self.result(position)
+        if isinstance(result, GitError):
+            raise result
+        return result
+
     def results(self) -> list[bytes | GitError]:
         """Each command's stdout, or the GitError it failed with, in order. Call once."""
-        # In order: the first, usually the largest output, is read while the others work.
-        done = [process.communicate() for process in self._processes]
-        return [
-            _failure(args, process.returncode, stderr) if process.returncode != 0 else stdout
-            for args, process, (stdout, stderr) in zip(self._commands, self._processes, done, strict=True)
-        ]
+        return [self.result(position) for position in range(len(self._commands))]
 
     def outputs(self) -> list[bytes]:
         """Each command's stdout, in order; GitError for the first that failed. Call once."""
-        outputs = []
-        for result in self.results():
-            if isinstance(result, GitError):
-                raise result
-            outputs.append(result)
-        return outputs
+        return [self.output(position) for position in range(len(self._commands))]
 
     def stop(self) -> None:
-        """Stop the commands still running and reap them all (after outputs(), or instead of it)."""
+        """Stop the commands still running, reap them all and drop their output (after
+        outputs(), or instead of it)."""
         for process in self._processes:
             if process.poll() is None:
                 process.kill()
             process.wait()
-            for stream in (process.stdout, process.stderr):
-                if stream is not None:
-                    stream.close()
+        for files in self._files:
+            for file in files:
+                file.close()
 
 
 def run_git_together(repo: Path, *commands: tuple[str, ...]) -> list[bytes]:
@@ -274,7 +306,13 @@ def run_git_together(repo: Path, *commands: tuple[str, ...]) -> list[bytes]:
 
 
 def _start(
-    repo: Path, args: tuple[str, ...], *, stdin: int, stderr: int | IO[bytes], index_file: Path | None = None
+    repo: Path,
+    args: tuple[str, ...],
+    *,
+    stdin: int,
+    stderr: int | IO[bytes],
+    stdout: int | IO[bytes] = subprocess.PIPE,
+    index_file: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
@@ -282,7 +320,7 @@ def _start(
             cwd=repo,
             env=git_env(index_file=index_file),
             stdin=stdin,
-            stdout=subprocess.PIPE,
+            stdout=stdout,
             stderr=stderr,
         )
     except OSError as error:

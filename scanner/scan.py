@@ -51,20 +51,29 @@ def read_repository(root: Path, *, tracked_only: bool, exclude: Sequence[str] = 
     from scanner.discovery.listing import list_candidates
     from scanner.discovery.read import read_text
 
-    listing = list_candidates(root, tracked_only=tracked_only)
-    notes = list(listing.notifications)
-    items: list[tuple[str, FileKind, str]] = []
     real_root = os.path.realpath(root)
-    for path, kind in listing.candidates:
-        if exclude and excluded(path, exclude):
-            continue
-        text, note = read_text(root, path, real_root=real_root)
+    done: dict[tuple[str, FileKind], tuple[ParsedFile | None, Notification | None]] = {}
+
+    def read(found: Iterable[tuple[str, FileKind]]) -> None:
+        for path, kind in found:
+            if (path, kind) in done or (exclude and excluded(path, exclude)):
+                continue
+            text, note = read_text(root, path, real_root=real_root)
+            done[path, kind] = (None if text is None else parse_file(path, text, kind), note)
+
+    # The tracked candidates are read while git still looks for untracked ones.
+    listing = list_candidates(root, tracked_only=tracked_only, tracked_known=read)
+    read(listing.candidates)
+    files: list[ParsedFile] = []
+    notes = list(listing.notifications)
+    for candidate in listing.candidates:
+        parsed, note = done.get(candidate, (None, None))
         if note is not None:
             notes.append(note)
-        if text is not None:
-            items.append((path, kind, text))
+        if parsed is not None:
+            files.append(parsed)
     return Inputs(
-        tuple(parse_texts(items)),
+        tuple(files),
         tuple(notes),
         listing.tracked if listing.is_git else None,
         listing.is_git,

@@ -38,6 +38,7 @@ from scanner.gitsafe import (
     SAFE_CONFIG,
     BlobReader,
     GitError,
+    StartedGit,
     TooLarge,
     git_argv,
     git_env,
@@ -607,6 +608,71 @@ def test_stream_git_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch:
     assert next(history)
     history.close()
     assert started[1].returncode is not None
+
+
+def _recording_popen(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process)
+        return process
+
+    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    return started
+
+
+def test_started_git_runs_to_the_end_before_anyone_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path)
+    blob = git(repo, "hash-object", "-w", "--stdin", input=b"x\n")
+    # 30,000 index entries: ~2 MB of ls-files output, far more than a pipe holds
+    entries = "".join(f"100644 {blob}\tdir-{n // 100}/file-{n}.txt\n" for n in range(30_000))
+    git(repo, "update-index", "--index-info", input=entries.encode())
+    processes = _recording_popen(monkeypatch)
+    started = StartedGit(repo, ("ls-files", "-z", "-s"), ("ls-files", "-z"))
+    try:
+        # nobody reads yet, and git still finishes: its output does not wait in a pipe
+        assert [process.wait(timeout=60) for process in processes] == [0, 0]
+        listed = started.output(0)
+        names = started.output(1)
+    finally:
+        started.stop()
+    assert len(listed) > 1 << 20
+    assert listed == run_git(repo, "ls-files", "-z", "-s")
+    assert names == run_git(repo, "ls-files", "-z")
+
+
+def test_started_git_hands_each_result_over_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"a.txt": "x\n"}, "one")
+    processes = _recording_popen(monkeypatch)
+    started = StartedGit(repo, ("rev-parse", "--show-toplevel"), ("log", "no-such-revision"), ("ls-files",))
+    try:
+        assert started.output(0).decode().strip() == str(repo.resolve())
+        failed = started.result(1)
+        assert isinstance(failed, GitError)
+        assert str(failed).startswith("git log failed (exit 128)")
+        assert started.output(2) == b"a.txt\n"
+    finally:
+        started.stop()
+    assert [process.returncode for process in processes] == [0, 128, 0]
+    with pytest.raises(GitError, match=r"^git log failed \(exit 128\)"):
+        StartedGit(repo, ("ls-files",), ("log", "no-such-revision")).outputs()
+
+
+def test_started_git_stop_reaps_git_and_drops_its_output(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"a.txt": "x\n"}, "one")
+    started = StartedGit(repo, ("ls-files",), ("ls-files", "--others"))
+    processes = list(started._processes)
+    files = [file for pair in started._files for file in pair]
+    assert len(files) == 4 and not any(file.closed for file in files)
+    started.stop()  # nothing read
+    assert all(process.returncode is not None for process in processes)
+    assert all(file.closed for file in files)
 
 
 def test_safe_repo_uses_the_same_options_and_environment(

@@ -7,7 +7,7 @@ looked at), so every case the full listing handles is built here and both answer
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -51,6 +51,14 @@ def assert_same(root: Path) -> CandidateListing:
                 list_candidates(root, tracked_only=tracked_only)
             continue
         assert list_candidates(root, tracked_only=tracked_only) == want
+        # told the tracked candidates early (the scan reads them while git walks), and no others
+        told: list[Sequence[tuple[str, FileKind]]] = []
+        assert list_candidates(root, tracked_only=tracked_only, tracked_known=told.append) == want
+        if want.is_git and not tracked_only:
+            assert told == [[(path, kind) for path, kind in want.candidates if path in want.tracked]]
+        elif tracked_only:
+            assert told == []
+        assert all(set(early) <= set(want.candidates) for early in told)
         # the same answer from git commands started before they were needed (scan_cmd does this)
         with listing_started_early(root, tracked_only=tracked_only):
             assert list_candidates(root, tracked_only=tracked_only) == want
