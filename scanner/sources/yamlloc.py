@@ -16,10 +16,12 @@ the node graph with PyYAML and builds the values itself:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scanner.model import EMPTY_MAPPING, JSONValue, Notification
@@ -83,9 +85,9 @@ def load_yaml(text: str) -> YamlDoc:
 
 
 def _load(text: str) -> YamlDoc:
+    loader = _loader_class()  # first: it imports yaml
     import yaml
 
-    loader = _loader_class()
     nodes: list[Node | None] = []
     try:
         for node in yaml.compose_all(text, Loader=loader):
@@ -123,10 +125,35 @@ def _load(text: str) -> YamlDoc:
     )
 
 
+# PyYAML's pure-Python reader compiles this class of all the characters YAML may not hold when
+# it is imported: ~5 ms, as much as the rest of the yaml package, because the class spans all of
+# Unicode. The same class written as the code points it takes compiles ten times faster; put in
+# `re`'s cache under the original's text while yaml is imported, it is what PyYAML gets. Only the
+# pure-Python reader uses it (the C loader used here checks the text itself), and it matches the
+# same characters (tests/sources/test_source_yamlloc.py compares the two on every code point).
+NON_PRINTABLE = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+NON_PRINTABLE_LISTED = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+
+
+@contextlib.contextmanager
+def _printable_check_precompiled() -> Iterator[None]:
+    cache = getattr(re, "_cache", None)  # CPython's; elsewhere yaml compiles its own as usual
+    key = (str, NON_PRINTABLE, 0)
+    seeded = isinstance(cache, dict) and key not in cache and "yaml" not in sys.modules
+    if seeded:
+        cache[key] = re.compile(NON_PRINTABLE_LISTED)  # type: ignore[index]
+    try:
+        yield
+    finally:
+        if seeded:
+            cache.pop(key, None)  # type: ignore[union-attr]
+
+
 @functools.lru_cache(maxsize=1)
 def _loader_class() -> type[Any]:
     """A PyYAML loader (the C one when available) whose implicit types are YAML 1.2 core."""
-    import yaml
+    with _printable_check_precompiled():
+        import yaml
 
     base: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -347,3 +351,34 @@ def test_shared_anchor_used_many_times_is_fine() -> None:
     assert isinstance(doc.value, dict)
     assert doc.value["services"]["s499"] == {"A": 1, "B": 2}  # type: ignore[call-overload,index]
     assert doc.locations[("services", "s499", "B")] == (1, 14)
+
+
+def test_the_listed_non_printable_class_matches_pyyamls_on_every_code_point() -> None:
+    everything = "".join(map(chr, range(0x110000)))
+    listed = [match.start() for match in re.finditer(yamlloc.NON_PRINTABLE_LISTED, everything)]
+    original = [match.start() for match in re.finditer(yamlloc.NON_PRINTABLE, everything)]
+    assert listed == original
+    assert len(listed) == 2_111  # controls, C1 controls but NEL, surrogates, U+FFFE, U+FFFF
+
+
+def test_yaml_is_imported_with_the_listed_class_and_its_pure_reader_still_checks() -> None:
+    program = textwrap.dedent(
+        """
+        import re
+        from scanner.sources import yamlloc
+        assert yamlloc.load_yaml("a: 1").value == {"a": 1}
+        import yaml
+        assert yaml.reader.Reader.NON_PRINTABLE.pattern == yamlloc.NON_PRINTABLE_LISTED
+        assert (str, yamlloc.NON_PRINTABLE, 0) not in re._cache
+        try:
+            yaml.load("a: \\x07", Loader=yaml.SafeLoader)
+        except yaml.reader.ReaderError as error:
+            print(error)
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == [
+        "unacceptable character #x0007: special characters are not allowed",
+        '  in "<unicode string>", position 3',
+    ]
