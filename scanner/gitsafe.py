@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    import threading
+
     import git
 
 # Values that make each execution vector inert. "false" is looked up on the sanitised PATH
@@ -328,15 +330,17 @@ def _start(
 
 
 def _records(chunks: Iterable[bytes], stdout: IO[bytes], separator: bytes) -> Iterator[bytes]:
-    """The records of `chunks` (read ahead) followed by the rest of `stdout`."""
-    if separator == b"\n" and not chunks:
+    """The records of `chunks` (read ahead) followed by the rest of `stdout`; lines keep their
+    b"\n", other records come without their separator (as stream_git says)."""
+    lines = separator == b"\n"
+    if lines and not chunks:
         yield from stdout
         return
     pending = b""
     for chunk in itertools.chain(chunks, iter(lambda: stdout.read(1 << 16), b"")):
         pending += chunk
         *complete, pending = pending.split(separator)
-        yield from complete
+        yield from ([record + separator for record in complete] if lines else complete)
     if pending:
         yield pending
 
@@ -363,11 +367,12 @@ class StartedStream:
             raise
         self._ahead: list[bytes] = []
 
-    def read_ahead(self, limit: int) -> None:
-        """Read up to about `limit` bytes of the output into memory now (blocks until then or EOF)."""
+    def read_ahead(self, limit: int, until: threading.Event | None = None) -> None:
+        """Read up to about `limit` bytes of the output into memory now: blocks until then, EOF,
+        or `until` is set (checked after each read, so the reader can take over from there)."""
         stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]  # PIPE was requested
         size = 0
-        while size < limit and (chunk := stdout.read1(1 << 16)):  # type: ignore[attr-defined]
+        while size < limit and not (until and until.is_set()) and (chunk := stdout.read1(1 << 16)):  # type: ignore[attr-defined]
             self._ahead.append(chunk)
             size += len(chunk)
 

@@ -13,6 +13,7 @@ import re
 import shutil
 import stat
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from scanner.gitsafe import (
     BlobReader,
     GitError,
     StartedGit,
+    StartedStream,
     TooLarge,
     git_argv,
     git_env,
@@ -673,6 +675,22 @@ def test_started_git_stop_reaps_git_and_drops_its_output(tmp_path: Path) -> None
     started.stop()  # nothing read
     assert all(process.returncode is not None for process in processes)
     assert all(file.closed for file in files)
+
+
+@pytest.mark.parametrize("taken", [False, True])
+def test_a_stream_read_ahead_stops_when_the_reader_takes_over(tmp_path: Path, taken: bool) -> None:
+    repo = make_repo(tmp_path)
+    for n in range(3):
+        commit(repo, {f"file-{n}.txt": f"{n}\n"}, f"commit {n}")
+    whole = run_git(repo, "log", "--format=%H %s").splitlines(keepends=True)
+    assert len(whole) == 3
+    stream = StartedStream(repo, "log", "--format=%H %s")
+    taken_over = threading.Event()
+    if taken:
+        taken_over.set()
+    stream.read_ahead(1 << 20, until=taken_over)
+    assert b"".join(stream._ahead) == (b"" if taken else b"".join(whole))  # all, unless taken over
+    assert list(stream.records()) == whole
 
 
 def test_safe_repo_uses_the_same_options_and_environment(

@@ -331,6 +331,7 @@ class _HeadStart:
         self._located: _Located | None = None
         self._stream: StartedStream | None = None
         self._error: Exception | None = None
+        self._taken = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ccpolicy-history-head-start", daemon=True)
         self._thread.start()
 
@@ -339,11 +340,13 @@ class _HeadStart:
             self._located = _locate(*self._args)
             if self._located.revisions is not None:
                 self._stream = StartedStream(self._located.repo_root, *_log_args(self._located.revisions))
-                self._stream.read_ahead(_HEAD_START_BYTES)
+                self._stream.read_ahead(_HEAD_START_BYTES, until=self._taken)
         except Exception as error:  # raised again, in the reader's thread, by take()
             self._error = error
 
     def take(self) -> tuple[_Located, StartedStream | None]:
+        """What the thread got to; the reader goes on from there, reading as git writes."""
+        self._taken.set()
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -351,6 +354,7 @@ class _HeadStart:
         return self._located, self._stream
 
     def stop(self) -> None:
+        self._taken.set()
         self._thread.join()
         if self._stream is not None:
             self._stream.stop()
