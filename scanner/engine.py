@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 
 from scanner.catalogue.model import Rule
@@ -24,6 +25,15 @@ def run_rule(rule: Rule, scan: CheckInput) -> list[Finding]:
             raise EngineError(f"{rule.id}: check.registered names an unknown check {registered!r}")
         return list(check(rule, scan))
     return list(evaluate_declarative(rule, scan))
+
+
+def load_checks(rules: Iterable[Rule]) -> None:
+    """Import the checks of `rules` now rather than when each first runs (see scan_repository)."""
+    for rule in rules:
+        registered = rule.check.get("registered")
+        if isinstance(registered, str) and registered in REGISTRY:
+            with contextlib.suppress(Exception):  # run_rule meets the error again and reports it
+                REGISTRY[registered]
 
 
 def _not_in_effect_note(scan: CheckInput) -> dict[str, str]:

@@ -12,7 +12,7 @@ from scanner.checks import reads_history
 from scanner.checks.base import CheckInput
 from scanner.contexts.model import Context
 from scanner.contexts.repo import RepoContextBuilder
-from scanner.engine import evaluate
+from scanner.engine import evaluate, load_checks
 from scanner.knowledge import load as load_kb
 from scanner.model import EMPTY_MAPPING, FileKind, Notification, ParsedFile, Severity
 from scanner.report.model import ScanResult
@@ -149,5 +149,8 @@ def judge_contexts(
 
 
 def scan_repository(root: Path, options: ScanOptions) -> ScanResult:
+    # The checks are imported first: in a large repository git is still listing it (head
+    # started by scan_cmd), and they would otherwise be imported after waiting for git.
+    load_checks(rule for rule in options.rules if not reads_history(rule))
     inputs = read_repository(root, tracked_only=options.tracked_only, exclude=options.exclude)
     return judge(root, inputs, options)
