@@ -588,30 +588,6 @@ def test_stream_git_raises_after_a_failed_stream(tmp_path: Path) -> None:
         list(stream_git(repo, "log", "no-such-revision"))
 
 
-def test_stream_git_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = make_repo(tmp_path)
-    commit(repo, {"a": "x\n"}, "one")
-    started: list[subprocess.Popen[bytes]] = []
-    real_popen = subprocess.Popen
-
-    def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
-        started.append(process)
-        return process
-
-    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
-    # `cat-file --batch` with stdin at /dev/null would end by itself; `log --all -p` of a big
-    # range might not have: use a command that never ends unless killed.
-    lines = stream_git(repo, "cat-file", "--batch-check", "--buffer")
-    with pytest.raises(StopIteration):
-        next(lines)
-    assert started[0].returncode is not None
-    history = stream_git(repo, "log", "--format=%H%n%H%n%H")
-    assert next(history)
-    history.close()
-    assert started[1].returncode is not None
-
-
 def _recording_popen(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
     started: list[subprocess.Popen[bytes]] = []
     real_popen = subprocess.Popen
@@ -623,6 +599,22 @@ def _recording_popen(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[b
 
     monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
     return started
+
+
+def test_stream_git_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path)
+    commit(repo, {"a": "x\n"}, "one")
+    started = _recording_popen(monkeypatch)
+    # `cat-file --batch` with stdin at /dev/null would end by itself; `log --all -p` of a big
+    # range might not have: use a command that never ends unless killed.
+    lines = stream_git(repo, "cat-file", "--batch-check", "--buffer")
+    with pytest.raises(StopIteration):
+        next(lines)
+    assert started[0].returncode is not None
+    history = stream_git(repo, "log", "--format=%H%n%H%n%H")
+    assert next(history)
+    history.close()
+    assert started[1].returncode is not None
 
 
 def test_started_git_runs_to_the_end_before_anyone_reads(
