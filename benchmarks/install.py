@@ -26,4 +26,3 @@ def ensure_install(out: Path, source: Path = CHECKOUT) -> Path:
     )
     # pip compiles the bytecode while installing, so no timed run pays for writing it.
     return python
-

@@ -46,6 +46,7 @@ class Timing:
     peak_kib: int | None = None
     exit_code: int = 0
     tool: str = "python"
+    samples: tuple[float, ...] = ()  # each run's seconds
 
     @property
     def spread(self) -> float:
@@ -137,6 +138,7 @@ def _summary(samples: Sequence[float], *, tool: str, peak: int | None, code: int
         peak_kib=peak,
         exit_code=code,
         tool=tool,
+        samples=tuple(samples),
     )
 
 
@@ -185,6 +187,36 @@ def time_hyperfine(command: Command, *, runs: int, warmup: int, binary: str) -> 
     samples = [float(t) for t in result["times"]]
     codes = [int(c) for c in result.get("exit_codes", [0]) if c is not None]
     return _summary(samples, tool="hyperfine", peak=None, code=codes[-1] if codes else 0)
+
+
+def measure_in_turns(
+    commands: Sequence[Command], *, runs: int, warmup: int, memory: bool = True, timer: str = "auto"
+) -> list[Timing]:
+    """Each command's `measure`, their runs taken in turns: round after round, every command
+    timed for its share of `runs` (at least two with hyperfine), so that a change in the load of
+    a shared machine while the suite runs falls on all of them alike and their ratios hold."""
+    binary = hyperfine()
+    with_hyperfine = timer != "python" and binary is not None and runs >= 2
+    rounds = max(1, runs // 2 if with_hyperfine else runs)
+    shares = [runs // rounds + (1 if turn < runs % rounds else 0) for turn in range(rounds)]
+    samples: list[list[float]] = [[] for _ in commands]
+    codes = [0] * len(commands)
+    for turn, share in enumerate(shares):
+        warm = warmup if turn == 0 else 0  # later rounds find the caches as the first left them
+        for index, command in enumerate(commands):
+            if binary is not None and with_hyperfine:
+                timing = time_hyperfine(command, runs=share, warmup=warm, binary=binary)
+            else:
+                timing = time_python(command, runs=share, warmup=warm)
+            samples[index] += timing.samples
+            codes[index] = timing.exit_code
+    tool = "hyperfine" if with_hyperfine else "python"
+    timings = [_summary(s, tool=tool, peak=None, code=code) for s, code in zip(samples, codes, strict=True)]
+    if memory:
+        timings = [
+            dataclasses.replace(t, peak_kib=peak_memory(c)[0]) for t, c in zip(timings, commands, strict=True)
+        ]
+    return timings
 
 
 def measure(command: Command, *, runs: int, warmup: int, memory: bool = True, timer: str = "auto") -> Timing:

@@ -17,7 +17,7 @@ class Row:
 
     scenario: str
     label: str
-    role: str  # "ccpolicy", "floor" or "peer"
+    role: str  # "ccpolicy", "floor", "peer" or "baseline"
     timing: Timing | None  # None: not run (see note)
     note: str = ""
 

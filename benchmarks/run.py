@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks import generate, scenarios
 from benchmarks.install import ensure_install
-from benchmarks.measure import Timing, environment, hyperfine, measure
+from benchmarks.measure import Timing, environment, hyperfine, measure, measure_in_turns
 from benchmarks.results import Check, Report, Row, Verdict, render
 from benchmarks.scenarios import MEMORY_LIMIT_KIB, Scenario, Target, Tools
 
@@ -62,7 +62,11 @@ def cpu_model() -> str:
 def _install_kind(tools: Tools) -> str:
     probe = "import scanner, pathlib; print(pathlib.Path(scanner.__file__).resolve())"
     where = _first_line([tools.python, "-I", "-c", probe])  # -I: not the checkout in the cwd
-    return "regular install" if "site-packages" in where else f"editable install from {Path(where).parent.parent}"
+    return (
+        "regular install"
+        if "site-packages" in where
+        else f"editable install from {Path(where).parent.parent}"
+    )
 
 
 def machine(tools: Tools) -> dict[str, str]:
@@ -182,15 +186,38 @@ def run(
         unavailable = ""
         if check is not None and check.found is None:
             unavailable = check.note
-        log(f"{scenario.name}: timing ccpolicy ...")
-        subject = None if unavailable else measure(scenario.subject, runs=runs, warmup=settings.warmup)
+        subject: Timing | None = None
+        timed: dict[str, Timing] = {}
+        if not unavailable:
+            subject, timed = _time_in_turns(scenario, runs, settings, log)
         subjects[scenario.name] = subject
         rows.append(Row(scenario.name, scenario.subject.label, "ccpolicy", subject, unavailable))
         for reference in scenario.references:
-            rows.append(_time_reference(scenario, reference, settings, runs, log))
+            timing = timed.get(reference.command.label)
+            if timing is not None:
+                rows.append(Row(scenario.name, reference.command.label, reference.role, timing))
+            else:
+                rows.append(_time_reference(scenario, reference, settings, runs, log))
         verdicts += judge(scenario, rows, subjects, unavailable)
     notes = _notes(settings)
     return Report(machine(tools), {s.name: s.title for s in chosen}, rows, verdicts, checks, notes)
+
+
+def _time_in_turns(
+    scenario: Scenario, runs: int, settings: Settings, log: Callable[[str], None]
+) -> tuple[Timing, dict[str, Timing]]:
+    """ccpolicy's timing, and those of the references its targets name, taken in turns (the
+    others are timed after, each on its own: informative peers, some with fewer runs)."""
+    named = {target.reference for target in scenario.targets}
+    beside = [r for r in scenario.references if r.command.label in named and r.available and r.runs is None]
+    log(f"{scenario.name}: timing ccpolicy{''.join(f', {r.command.label}' for r in beside)} in turns ...")
+    commands = [scenario.subject, *(r.command for r in beside)]
+    try:
+        subject, *others = measure_in_turns(commands, runs=runs, warmup=settings.warmup)
+    except (OSError, subprocess.CalledProcessError):
+        # a reference that cannot run is reported in its row, as when timed on its own
+        return measure(scenario.subject, runs=runs, warmup=settings.warmup), {}
+    return subject, {r.command.label: timing for r, timing in zip(beside, others, strict=True)}
 
 
 def _time_reference(
@@ -223,7 +250,8 @@ def _notes(settings: Settings) -> list[str]:
         "Peak memory is the largest resident set of the command or a child it waited for, from "
         "`/usr/bin/time -f %M`.",
         "The machine is shared: other sessions' test runs load it while the suite runs, so medians move "
-        "by 10-30% from run to run; ratios are taken within one run, side by side.",
+        "by 10-30% from run to run; ratios are taken within one run, side by side: ccpolicy and the command "
+        "its target names run in turns.",
     ]
     if settings.quick:
         notes.append("--quick: fewer runs, no 100,000-file or 10,000-commit scenario, no single-run peers.")

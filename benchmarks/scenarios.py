@@ -1,8 +1,9 @@
 """The scenarios: what ccpolicy runs, the floors and peers it is timed beside, and its targets.
 
 A target is a ratio measured in the same run: ccpolicy's median over a reference's median, where
-the reference is a floor or peer of the same scenario, or ccpolicy in another scenario (for
-scaling: the 100,000-file scan against the 10,000-file one).
+the reference is a floor, peer or baseline of the same scenario, timed in turns with ccpolicy (for
+scaling, the baseline of the 100,000-file scan is the scan of the 10,000-file repository), or
+ccpolicy in another scenario.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ GIT_LOG_P = "git log -p"
 DETECT_SECRETS = "detect-secrets"
 SEMGREP = "semgrep"
 ZIZMOR = "zizmor"
+SCAN_10K = "ccpolicy scan (10,000 files)"
 MEMORY_LIMIT_KIB = 80 * 1024
 
 SEMGREP_RULE = """\
@@ -51,7 +53,7 @@ class Target:
 @dataclass(frozen=True)
 class Reference:
     command: Command
-    role: str  # "floor" or "peer"
+    role: str  # "floor", "peer" or "baseline"
     runs: int | None = None  # fewer runs for slow peers (None: the scenario's)
     available: bool = True  # a peer that is not installed is listed, not run
 
@@ -133,7 +135,7 @@ def build(paths: Mapping[str, Path], tools: Tools, out: Path) -> list[Scenario]:
     builders: dict[str, Callable[[Path], Scenario]] = {
         "staged-10k": lambda p: _staged(p, tools, out),
         "repo-10k": lambda p: _full(p, tools, "full-10k", rule, slow=False),
-        "repo-100k": lambda p: _full(p, tools, "full-100k", rule, slow=True),
+        "repo-100k": lambda p: _full(p, tools, "full-100k", rule, slow=True, baseline=paths.get("repo-10k")),
         "history-1k": lambda p: _history(p, tools, "history-1k", 1_000, slow=False),
         "history-10k": lambda p: _history(p, tools, "history-10k", 10_000, slow=True),
         "host-200": lambda p: _host(p, tools),
@@ -189,11 +191,21 @@ def warm_head_parses(repo: Path, tools: Tools, cache: Path, snapshot: Path) -> N
     shutil.copyfile(cache, snapshot)
 
 
-def _full(repo: Path, tools: Tools, name: str, rule: Path, *, slow: bool) -> Scenario:
+def _full(
+    repo: Path, tools: Tools, name: str, rule: Path, *, slow: bool, baseline: Path | None = None
+) -> Scenario:
+    """A full scan; with `baseline` (the 10,000-file repository), timed in turns with the scan of it."""
     timed, check = _scan(tools, "ccpolicy scan", repo, ".")
     size = "100,000" if name == "full-100k" else "10,000"
     references = [_python_pass(tools, repo), _git(GIT_LS_FILES, repo, "ls-files")]
-    targets = [Target(PYTHON_PASS, 12)] if name == "full-10k" else [Target("scenario:full-10k", 1.5)]
+    targets = [Target(PYTHON_PASS, 12)]
+    if name == "full-100k":
+        targets = [Target("scenario:full-10k", 1.5)]
+        if baseline is not None:
+            references.append(
+                Reference(Command(SCAN_10K, (*tools.ccpolicy, "scan", "."), baseline), "baseline")
+            )
+            targets = [Target(SCAN_10K, 1.5)]
     if name == "full-10k":
         references += [
             _peer(

@@ -126,3 +126,39 @@ def test_prepare_runs_before_every_timed_and_memory_run(tmp_path: Path) -> None:
     log.unlink()
     peak_memory(command, runs=2)
     assert log.read_text().splitlines() == ["prepare", "run"] * 2
+
+
+def test_commands_measured_side_by_side_take_turns(tmp_path: Path) -> None:
+    import sys
+
+    from benchmarks.measure import measure_in_turns
+
+    log = tmp_path / "log"
+
+    def writing(label: str) -> Command:
+        return Command(label, (sys.executable, "-c", f"open({str(log)!r}, 'a').write({label!r})"), tmp_path)
+
+    first, second = measure_in_turns(
+        [writing("a"), writing("b")], runs=4, warmup=1, memory=False, timer="python"
+    )
+    # a warm-up and a run of each, then a run of each per round
+    assert log.read_text() == "aabb" + "ab" * 3
+    assert (first.runs, second.runs, len(first.samples), first.tool) == (4, 4, 4, "python")
+    assert first.low <= first.median <= first.high
+
+
+def test_the_100k_scan_is_timed_beside_the_10k_scan(tmp_path: Path) -> None:
+    from benchmarks.scenarios import SCAN_10K, Tools, build
+
+    paths = {"repo-10k": tmp_path / "repo-10k", "repo-100k": tmp_path / "repo-100k"}
+    tools = Tools("python3", ("ccpolicy",), tmp_path / "peers")
+    (full_10k,) = [s for s in build(paths, tools, tmp_path) if s.name == "full-10k"]
+    (full_100k,) = [s for s in build(paths, tools, tmp_path) if s.name == "full-100k"]
+    (baseline,) = [r for r in full_100k.references if r.command.label == SCAN_10K]
+    assert (baseline.role, baseline.command.argv, baseline.command.cwd) == (
+        "baseline",
+        ("ccpolicy", "scan", "."),
+        paths["repo-10k"],
+    )
+    assert baseline.command.argv == full_10k.subject.argv
+    assert full_100k.targets == (Target(SCAN_10K, 1.5),)
