@@ -1,13 +1,15 @@
 """Where ccpolicy keeps its caches, and the one way it writes a cache file.
 
 Every cache lives under $XDG_CACHE_HOME/ccpolicy (default ~/.cache/ccpolicy), one folder per
-kind (parsed TOML data, validated policies, parsed staged files). CCPOLICY_NO_CACHE=1 turns all
-of them off. A cache is an optimisation only: a file that cannot be written is not an error.
+kind (parsed TOML data, validated policies, parsed staged files, compiled regular expressions).
+CCPOLICY_NO_CACHE=1 turns all of them off. A cache is an optimisation only: a file that cannot
+be written is not an error.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -40,3 +42,17 @@ def write_atomic(directory: Path, name: str, data: bytes) -> None:
             raise
     except OSError:
         return
+
+
+def is_private(path: Path) -> bool:
+    """Owned by the current user and writable by nobody else (the file and its folder): what a
+    cache must be before it is loaded with pickle or marshal, which trust what they read.
+    Raises OSError when `path` cannot be looked at."""
+    if sys.platform == "win32" or not hasattr(os, "getuid"):
+        return True  # per-user profile folders; POSIX modes do not apply
+    uid = os.getuid()
+    for item in (path, path.parent):
+        info = os.lstat(item)
+        if info.st_uid != uid or info.st_mode & 0o022:
+            return False
+    return True

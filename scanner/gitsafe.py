@@ -18,11 +18,12 @@ import contextlib
 import functools
 import itertools
 import os
-import re
 import subprocess
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
+
+from scanner import regexcache
 
 if TYPE_CHECKING:
     import threading
@@ -102,7 +103,7 @@ SAFE_ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("LANGUAGE", "C"),
 )
 
-_URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_URL_USERINFO = regexcache.compile(r"(?<=://)[^/@\s]+@")
 _STDERR_SUMMARY_LIMIT = 200
 
 
@@ -430,7 +431,7 @@ def _discard(stream: IO[bytes], count: int) -> None:
         count -= len(chunk)
 
 
-_OBJECT_ID = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_OBJECT_ID = regexcache.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 class BlobReader:

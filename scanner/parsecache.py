@@ -24,11 +24,10 @@ import hashlib
 import os
 import pickle
 import re
-import sys
 from pathlib import Path
 
-from scanner import __version__
-from scanner.cachedir import cache_folder, write_atomic
+from scanner import __version__, regexcache
+from scanner.cachedir import cache_folder, is_private, write_atomic
 from scanner.model import FileKind, ObservationKind, ParsedFile, ValueKind
 
 FORMAT = 1
@@ -39,10 +38,10 @@ _SOURCE_SUFFIXES = (".py", ".toml")
 Key = tuple[str, FileKind, str]  # (path relative to the scan root, kind, blob id)
 
 # Deliberately broad: a false alarm costs one parse, a miss would copy a secret.
-_SECRET_NAME = re.compile(
+_SECRET_NAME = regexcache.compile(
     r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE|HEADER", re.IGNORECASE
 )
-_SECRET_TEXT = re.compile(
+_SECRET_TEXT = regexcache.compile(
     r"sk-ant-|(?:AKIA|ASIA)[0-9A-Z]{12}|PRIVATE KEY|gh[opsu]_[A-Za-z0-9]{20}|Bearer\s|Basic\s"
     r"|://[^/\s:@]+:[^/\s@]+@"  # a URL with a password
 )
@@ -92,18 +91,6 @@ def cache_file(scan_root: Path) -> Path | None:
     return folder / f"{name}.pickle"
 
 
-def _private(path: Path) -> bool:
-    """Owned by the current user and writable by nobody else (the file and its folder)."""
-    if sys.platform == "win32" or not hasattr(os, "getuid"):
-        return True  # per-user profile folders; POSIX modes do not apply
-    uid = os.getuid()
-    for item in (path, path.parent):
-        info = os.lstat(item)
-        if info.st_uid != uid or info.st_mode & 0o022:
-            return False
-    return True
-
-
 class ParseCache:
     """The parses of one scan root's last staged run; `save` keeps exactly the entries used."""
 
@@ -117,7 +104,7 @@ class ParseCache:
         if self._file is None:
             return {}
         try:
-            if not _private(self._file):
+            if not is_private(self._file):
                 return {}
             entry = pickle.loads(self._file.read_bytes())
         except Exception:  # a missing, truncated or foreign file is an empty cache

@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterable
 
+from scanner import regexcache
 from scanner.discovery.paths import (
     CHEZMOI_ATTRIBUTES,
     CHEZMOI_DOT,
@@ -28,7 +29,7 @@ from scanner.discovery.paths import (
 _INDENT = "    "
 # Verbose mode drops unescaped whitespace and treats `#` as a comment: no table entry may
 # contain either, or the generated regex would silently mean something else.
-_VERBOSE_UNSAFE = re.compile(r"[\s#]")
+_VERBOSE_UNSAFE = regexcache.compile(r"[\s#]")
 
 
 def _checked(fragment: str) -> str:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import re
 
+from scanner import regexcache
 from scanner.knowledge import KnowledgeBase
 
 MARKER = "[REDACTED]"
-_SECRET_NAME = re.compile(
+_SECRET_NAME = regexcache.compile(
     r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|COOKIE|SESSION)", re.I
 )
-_KNOWN_PREFIXES = re.compile(
+_KNOWN_PREFIXES = regexcache.compile(
     r"^(sk-ant-(?:api|oat|admin|sid)\d\d-|sk-ant-|AKIA|ASIA|ABSK|ghp_|gho_|ghs_|github_pat_|xox[abp]-|AIza)"
 )
-_SECRET_VALUE = re.compile(
+_SECRET_VALUE = regexcache.compile(
     r"sk-ant-[A-Za-z0-9_\-]{8,}|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|ABSK[A-Za-z0-9+/=]{20,}|gh[pousr]_[A-Za-z0-9]{20,}"
 )
 
@@ -57,8 +58,8 @@ def shown(name: str, value: object, kb: KnowledgeBase | None = None, *, limit: i
     return f'"{text}"' if isinstance(value, str) else text
 
 
-_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<info>[^/@\s:]+:[^/@\s]+)@")
-_PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
+_URL_USERINFO = regexcache.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<info>[^/@\s:]+:[^/@\s]+)@")
+_PEM = regexcache.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
 
 
 def scrub(text: str) -> str:

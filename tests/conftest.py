@@ -22,7 +22,11 @@ def pytest_configure(config: object) -> None:
 
 
 def pytest_unconfigure(config: object) -> None:
+    import atexit
     import shutil
 
+    from scanner import regexcache
+
+    atexit.unregister(regexcache._save)  # it would write into the folder removed below
     for folder in _CACHE_HOME:
         shutil.rmtree(folder, ignore_errors=True)

@@ -6,17 +6,17 @@ so anything the built-ins can say, an organisation can say.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.model import Severity
 
-RULE_ID = re.compile(r"^CCP[1-9]\d{2}$")
-ORG_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,15}-[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+RULE_ID = regexcache.compile(r"^CCP[1-9]\d{2}$")
+ORG_RULE_ID = regexcache.compile(r"^[A-Z][A-Z0-9]{1,15}-[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+RULE_NAME = regexcache.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 DOC_SECTIONS = ("what", "why", "example", "use_instead", "fix")
 TOP_LEVEL_FIELDS = frozenset(
     {"id", "name", "severity", "title", "tags", "precision", "references", "docs", "check"}

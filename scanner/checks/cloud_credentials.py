@@ -9,9 +9,9 @@ no value is ever shown.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
 from scanner.checks.credentials import is_placeholder, literal_assignments
@@ -25,10 +25,10 @@ CLOUD_CREDENTIAL_VARIABLES = {
     "ANTHROPIC_FOUNDRY_AUTH_TOKEN": "a Microsoft Foundry auth token",
     "ANTHROPIC_AWS_API_KEY": "a Claude Platform on AWS API key",
 }
-AWS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+AWS_KEY_ID = regexcache.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 # Base64 alphabet, exactly 40 characters, not part of a longer run.
-AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-BEDROCK_API_KEY = re.compile(r"(?<![A-Za-z0-9])ABSK[A-Za-z0-9+/]{36,}={0,2}")
+AWS_SECRET = regexcache.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+BEDROCK_API_KEY = regexcache.compile(r"(?<![A-Za-z0-9])ABSK[A-Za-z0-9+/]{36,}={0,2}")
 PAIR_WINDOW = 5  # lines between a key id and its secret
 
 _CONSEQUENCE = (

@@ -15,27 +15,28 @@ import re
 import shlex
 from urllib.parse import urlsplit
 
+from scanner import regexcache
 from scanner.redact import MARKER, scrub
 
-_SECRET_ASSIGNMENT = re.compile(
+_SECRET_ASSIGNMENT = regexcache.compile(
     r"\b([A-Za-z_][A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH)[A-Za-z0-9_]*)="
     r"(\"[^\"]*\"|'[^']*'|[^\s;|&]+)",
     re.I,
 )
-_SECRET_HEADER = re.compile(
+_SECRET_HEADER = regexcache.compile(
     r"((?:authorization|proxy-authorization|x-api-key|api-key|x-auth-token|cookie)\s*:\s*"
     r"(?:bearer\s+|basic\s+|token\s+)?)([^\s\"']+)",
     re.I,
 )
-_SECRET_OPTION = re.compile(
+_SECRET_OPTION = regexcache.compile(
     r"(--?(?:token|password|passwd|pass|api[-_]?key|secret|auth|key)(?:=|\s+))(\"[^\"]*\"|'[^']*'|[^\s;|&]+)",
     re.I,
 )
-_PRINTED = re.compile(r"\b(echo|printf)(\s+(?:-[neE]+\s+)?)(\"[^\"]*\"|'[^']*'|[^\s;|&>]+)")
-_OPAQUE = re.compile(r"(?<![\w/.\-])[A-Za-z0-9_\-+=]{32,}(?![\w/.])")
-_URL = re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s\"'`<>|;]+", re.I)
-_SPLIT_COMMANDS = re.compile(r"\s*(?:&&|\|\||;|\||&|\n)\s*")
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PRINTED = regexcache.compile(r"\b(echo|printf)(\s+(?:-[neE]+\s+)?)(\"[^\"]*\"|'[^']*'|[^\s;|&>]+)")
+_OPAQUE = regexcache.compile(r"(?<![\w/.\-])[A-Za-z0-9_\-+=]{32,}(?![\w/.])")
+_URL = regexcache.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s\"'`<>|;]+", re.I)
+_SPLIT_COMMANDS = regexcache.compile(r"\s*(?:&&|\|\||;|\||&|\n)\s*")
+_ASSIGNMENT = regexcache.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 NETWORK_CLIENTS = frozenset(
     {
@@ -94,7 +95,7 @@ _PROJECT_PREFIXES = (
     "%CLAUDE_PROJECT_DIR%",
     "$env:CLAUDE_PROJECT_DIR",
 )
-_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+_WINDOWS_ABSOLUTE = regexcache.compile(r"^[A-Za-z]:[\\/]")
 
 
 def shown_command(command: str, *, limit: int = 100) -> str:

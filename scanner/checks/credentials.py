@@ -7,9 +7,9 @@ References (`${VAR}`, `${{ secrets.X }}`) and obvious placeholders are not crede
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
 from scanner.checks.observations import env_assignments
@@ -20,7 +20,7 @@ ANTHROPIC_CREDENTIAL_VARIABLES = {
     "ANTHROPIC_AUTH_TOKEN": "an Anthropic auth token",
     "CLAUDE_CODE_OAUTH_TOKEN": "a Claude subscription OAuth token",
 }
-KEY_FORMAT = re.compile(r"sk-ant-(?:api|oat|admin|sid)\d\d-[A-Za-z0-9_\-]{20,}")
+KEY_FORMAT = regexcache.compile(r"sk-ant-(?:api|oat|admin|sid)\d\d-[A-Za-z0-9_\-]{20,}")
 _PLACEHOLDER_WORDS = (
     "your",
     "example",

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
 from scanner.checks.cloud_credentials import (
@@ -133,7 +134,7 @@ class HistoryEvidence(NamedTuple):
 # ------------------------------------------------------------------------------------------
 
 _CREDENTIAL_VARIABLES: Mapping[str, str] = {**ANTHROPIC_CREDENTIAL_VARIABLES, **CLOUD_CREDENTIAL_VARIABLES}
-_CREDENTIAL_MARKERS = re.compile(
+_CREDENTIAL_MARKERS = regexcache.compile(
     "|".join(["sk-ant-", "AKIA", "ASIA", "ABSK", *sorted(map(re.escape, _CREDENTIAL_VARIABLES))])
 )
 
@@ -306,7 +307,7 @@ def _watched(kb: KnowledgeBase) -> re.Pattern[str]:
             return pattern
     names = [name for name in kb.variables if _protecting(kb, name)]
     keys = [SKIP_WEBFETCH_PREFLIGHT, CLEANUP_PERIOD_DAYS, _BYPASS_LEAF, FORCE_LOGIN_ORG]
-    pattern = re.compile("|".join(re.escape(word) for word in sorted([*names, *keys])))
+    pattern = regexcache.compile("|".join(re.escape(word) for word in sorted([*names, *keys])))
     _watched_cache[:] = [(kb, pattern)]  # the knowledge base is loaded once: one entry is enough
     return pattern
 
@@ -564,7 +565,7 @@ def settings_projection(text: str, kb: KnowledgeBase) -> str | None:
 
 
 # Anchors and aliases (`&env`, `*env`, `<<: *env`) let a line that names nothing carry a protection.
-_YAML_ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,])[&*][A-Za-z_]", re.MULTILINE)
+_YAML_ANCHOR_OR_ALIAS = regexcache.compile(r"(?:^|[\s\[{,])[&*][A-Za-z_]", re.MULTILINE)
 YAML_KINDS = frozenset({FileKind.WORKFLOW, FileKind.COMPOSE})
 
 

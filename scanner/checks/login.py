@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding, param_list
 from scanner.checks.context_text import (
@@ -42,7 +43,7 @@ LOGIN_METHOD = "forceLoginMethod"
 GATEWAY_URL = "forceLoginGatewayUrl"
 LOGIN_KEYS = (ORG_PIN, LOGIN_METHOD, GATEWAY_URL)
 PIN_CONTEXTS = frozenset({ContextKind.MANAGED_POLICY, ContextKind.HOST})
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_UUID = regexcache.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _CLOUD_FIRST = frozenset({"bedrock", "vertex", "foundry"})
 CONSUMER_TERMS = (
     "personal Claude accounts (Free, Pro or Max) can sign in, and their conversations may be used for "

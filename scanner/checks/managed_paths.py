@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
 from scanner.model import FileKind, Finding, Location, ObservationKind, ParsedFile
 
-LEGACY_MANAGED_PATH = re.compile(
+LEGACY_MANAGED_PATH = regexcache.compile(
     r"(?:^|/)ProgramData/ClaudeCode/(?P<rest>managed-settings\.json|managed-settings\.d/[^/]+\.json)$",
     re.I,
 )

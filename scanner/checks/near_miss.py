@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
 from scanner.checks.observations import env_assignments
@@ -26,7 +26,7 @@ WATCHED_CATEGORIES = frozenset(
         "updates",
     }
 )
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = regexcache.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def distance(a: str, b: str, limit: int) -> int:

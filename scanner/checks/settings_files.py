@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding
 from scanner.contexts.repo import MANAGED_KINDS, REJECTING_KINDS
@@ -13,7 +13,7 @@ from scanner.knowledge import PROTECTS
 from scanner.model import FileKind, Finding, Location, ObservationKind, ParsedFile, ValueKind
 
 SETTINGS_KINDS = REJECTING_KINDS | MANAGED_KINDS | {FileKind.SETTINGS_REMOTE, FileKind.SETTINGS_INERT}
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_ENV_NAME = regexcache.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
 def _lost_controls(parsed: ParsedFile, scan: CheckInput) -> list[str]:

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from scanner import regexcache
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import UNICODE_LOWERING_TO_ASCII, classify, prefilter
 from scanner.discovery.read import is_plain_relpath
@@ -503,7 +504,7 @@ def _prefilter_regex() -> re.Pattern[str]:
         f"(?=[^/]*/(?:{starts}|{parents}))",
         *needles,
     ]
-    return re.compile(r"\0(?:" + "|".join(alternatives) + ")")
+    return regexcache.compile(r"\0(?:" + "|".join(alternatives) + ")")
 
 
 def entries_to_examine(text: str) -> list[str]:

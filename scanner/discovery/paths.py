@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.model import FileKind
 
 CLAUDE_DIR = ".claude"
@@ -150,7 +151,7 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
     PatternRule(
         FileKind.WORKFLOW,
         ".y",
-        re.compile(r"[^/]+\.ya?ml"),
+        regexcache.compile(r"[^/]+\.ya?ml"),
         parents=frozenset({"workflows"}),
         grandparent=".github",
     ),
@@ -158,19 +159,19 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
     PatternRule(
         FileKind.SETTINGS_MANAGED_DROPIN,
         ".json",
-        re.compile(r"[^.][^/]*\.json"),
+        regexcache.compile(r"[^.][^/]*\.json"),
         parents=frozenset({MANAGED_DROPIN_DIR}),
     ),
     PatternRule(
         FileKind.SETTINGS_INERT,
         ".json",
-        re.compile(r"\.[^/]*\.json|[^/]*\.json" + _INERT_SUFFIX),
+        regexcache.compile(r"\.[^/]*\.json|[^/]*\.json" + _INERT_SUFFIX),
         parents=frozenset({MANAGED_DROPIN_DIR}),
     ),
     PatternRule(
         FileKind.SETTINGS_INERT,
         "settings",
-        re.compile(
+        regexcache.compile(
             r"(?:(?:private|readonly|encrypted|empty|create)_)*settings[\w.\-]*\.json" + _INERT_SUFFIX
         ),
         parents=frozenset({CLAUDE_DIR, *DOTFILES_CLAUDE_DIRS}),
@@ -178,33 +179,33 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
     PatternRule(
         FileKind.SETTINGS_INERT,
         "managed-settings",
-        re.compile(r"managed-settings[\w.\-]*\.json" + _INERT_SUFFIX),
+        regexcache.compile(r"managed-settings[\w.\-]*\.json" + _INERT_SUFFIX),
         starts=("managed-settings",),
         ends=_JSON_ENDINGS,
     ),
     PatternRule(
         FileKind.SETTINGS_INERT,
         "claude",
-        re.compile(r"(?:[^/]*[.\-_])?claude[-_]settings(?:[.\-_][\w.\-]*)?\.json" + _INERT_SUFFIX),
+        regexcache.compile(r"(?:[^/]*[.\-_])?claude[-_]settings(?:[.\-_][\w.\-]*)?\.json" + _INERT_SUFFIX),
         ends=_JSON_ENDINGS,
     ),
-    PatternRule(FileKind.DOTENV, ".env.", re.compile(r"\.env\.[^/]+"), starts=(".env.",)),
+    PatternRule(FileKind.DOTENV, ".env.", regexcache.compile(r"\.env\.[^/]+"), starts=(".env.",)),
     PatternRule(
         FileKind.DOCKERFILE,
         "ockerfile",
-        re.compile(_NOT_SOURCE + r"[Dd]ockerfile[.\-_][^/]+"),
+        regexcache.compile(_NOT_SOURCE + r"[Dd]ockerfile[.\-_][^/]+"),
         starts=("Dockerfile", "dockerfile"),
     ),
     PatternRule(
         FileKind.DOCKERFILE,
         "ontainerfile",
-        re.compile(_NOT_SOURCE + r"[Cc]ontainerfile[^/]*"),
+        regexcache.compile(_NOT_SOURCE + r"[Cc]ontainerfile[^/]*"),
         starts=("Containerfile", "containerfile"),
     ),
     PatternRule(
         FileKind.COMPOSE,
         "compose",
-        re.compile(r"(?:docker-)?compose(?:[.\-_][^/]*)?\.ya?ml"),
+        regexcache.compile(r"(?:docker-)?compose(?:[.\-_][^/]*)?\.ya?ml"),
         starts=("compose", "docker-compose"),
         ends=(".yml", ".yaml"),
     ),
@@ -243,7 +244,7 @@ _KINDS_BY_PARENT: dict[str, dict[str, FileKind]] = {
     parent: {name: kind for (other, name), kind in KIND_BY_PARENT_AND_BASENAME.items() if other == parent}
     for parent, _ in KIND_BY_PARENT_AND_BASENAME
 }
-_ANYWHERE_NEEDLES = re.compile("|".join(sorted({re.escape(rule.needle) for rule in _RULES_ANYWHERE})))
+_ANYWHERE_NEEDLES = regexcache.compile("|".join(sorted({re.escape(rule.needle) for rule in _RULES_ANYWHERE})))
 
 
 def _chezmoi_target(base: str) -> str | None:

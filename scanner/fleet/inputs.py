@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scanner import regexcache
 from scanner.errors import UsageError
 
 SARIF = "sarif"
@@ -21,7 +22,7 @@ JSON = "json"
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 SUPPORTED_SCHEMA_VERSION = 1
 _SEVERITIES = frozenset({"critical", "high", "medium", "low", "info"})
-_EXTENSIONS = re.compile(r"(\.(sarif|json))+$", re.IGNORECASE)
+_EXTENSIONS = regexcache.compile(r"(\.(sarif|json))+$", re.IGNORECASE)
 
 
 class InputError(UsageError):

@@ -9,14 +9,15 @@ nothing is dropped. A name that is only `.` always becomes the stem alone.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from scanner import regexcache
+
 TARGET_PROPERTY = "ccpolicy/target"
 TOOL_PREFIX = "ccpolicy"
-_UNSAFE_ID_CHARACTERS = re.compile(r"[^A-Za-z0-9._\-]+")
+_UNSAFE_ID_CHARACTERS = regexcache.compile(r"[^A-Za-z0-9._\-]+")
 _BARE_NAMES = frozenset({"", ".", "./"})
 
 

@@ -11,11 +11,11 @@ Everything shown is passed through redact.scrub: the inputs come from other mach
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scanner import regexcache
 from scanner.fleet.model import Fleet, FleetFinding
 from scanner.model import Severity
 from scanner.redact import scrub
@@ -23,7 +23,7 @@ from scanner.redact import scrub
 SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
 DEFAULT_TOP = 5
 _KIND_NOUNS = {"repository": ("repository", "repositories"), "host": ("host", "hosts")}
-_FAILURE_PREFIX = re.compile(r"^.*?: could not be scanned: ")
+_FAILURE_PREFIX = regexcache.compile(r"^.*?: could not be scanned: ")
 
 
 @dataclass(frozen=True)

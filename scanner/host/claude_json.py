@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from scanner import regexcache
 from scanner.model import (
     FileKind,
     JSONValue,
@@ -45,7 +46,7 @@ from scanner.sources.settings import json_file_facts, located, parse_error_notif
 
 __all__ = ["email_domain", "parse", "without_emails"]
 
-_EMAIL = re.compile(r"[^\s@'\"<>(),;:]+@([A-Za-z0-9.\-]+)")
+_EMAIL = regexcache.compile(r"[^\s@'\"<>(),;:]+@([A-Za-z0-9.\-]+)")
 
 
 def email_domain(address: str) -> str | None:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from scanner import regexcache
 from scanner.model import FileKind, JSONValue, Notification, ParsedFile
 from scanner.sources.jsonloc import JsonDoc, JsonPath, Position
 from scanner.sources.settings import settings_observations, shape_name
@@ -28,13 +29,13 @@ __all__ = ["parse", "parse_bytes"]
 
 MAX_DEPTH = 64
 
-_TOKEN = re.compile(
+_TOKEN = regexcache.compile(
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE[^>]*>"
     r"|<key>(?P<key>.*?)</key>|<key\s*/>"
     r"|<(?P<close>/)?(?P<tag>[A-Za-z]+)[^>]*?(?P<empty>/)?>",
     re.S,
 )
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = regexcache.compile(r"\r\n|\r|\n")
 
 
 def parse(path: str, text: str, kind: FileKind = FileKind.PLIST) -> ParsedFile:

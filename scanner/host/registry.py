@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner import regexcache
 from scanner.model import (
     FileKind,
     JSONValue,
@@ -77,9 +78,9 @@ LIVE_ENV_KEYS = {
     "HKLM": "SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment",
 }
 _HEADERS = {"windows registry editor version 5.00": "regedit5", "regedit4": "regedit4"}
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_HEX_TYPE = re.compile(r"hex(?:\(([0-9a-fA-F]+)\))?:", re.I)
-_EXPAND_REF = re.compile(r"%[^%\s]+%")
+_LINE_BREAK = regexcache.compile(r"\r\n|\r|\n")
+_HEX_TYPE = regexcache.compile(r"hex(?:\(([0-9a-fA-F]+)\))?:", re.I)
+_EXPAND_REF = regexcache.compile(r"%[^%\s]+%")
 _TYPE_NAMES = {
     0: "REG_NONE",
     1: "REG_SZ",

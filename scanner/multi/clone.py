@@ -30,7 +30,6 @@ watchdog needs the process handle. The repository is read afterwards through git
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -38,6 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from scanner import regexcache
 from scanner.gitsafe import GitError, git_argv, git_env
 from scanner.multi.targets import url_scheme
 
@@ -53,7 +53,7 @@ TRANSPORTS: dict[str, str] = {
 
 _POLL_SECONDS = 0.1
 _MEASURE_EVERY_SECONDS = 0.5
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_USERINFO = regexcache.compile(r"(?<=://)[^/@\s]+@")
 _MESSAGE_LIMIT = 200
 
 

@@ -13,24 +13,24 @@ user information is replaced by a marker, and a password in any URL is too.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.errors import UsageError
 from scanner.redact import MARKER
 
 STDIN = "-"
 MAX_LIST_BYTES = 8 * 1024 * 1024
 
-_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://")
+_SCHEME = regexcache.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://")
 # git's own rule for scp-like syntax: no slash before the first colon. A user part is required
 # here, so that `C:\repo` and relative paths with a colon stay paths.
-_SCP_LIKE = re.compile(r"^[A-Za-z0-9._~\-]+@[A-Za-z0-9.\-]+:(?!//)")
-_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<info>[^/@\s]*)@")
-_COMMENT = re.compile(r"(?:^|\s)#.*$")
+_SCP_LIKE = regexcache.compile(r"^[A-Za-z0-9._~\-]+@[A-Za-z0-9.\-]+:(?!//)")
+_USERINFO = regexcache.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<info>[^/@\s]*)@")
+_COMMENT = regexcache.compile(r"(?:^|\s)#.*$")
 # A user name alone is not a secret over ssh (it is usually "git"); over http it often is a token.
 _KEEPS_USER = frozenset({"ssh", "git+ssh", "ssh+git"})
 

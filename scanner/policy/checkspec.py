@@ -15,6 +15,7 @@ import string
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
+from scanner import regexcache
 from scanner.contexts.resolve import PROVIDER_BASE_URLS
 from scanner.policy.locate import KeyPath
 
@@ -163,7 +164,7 @@ def _env(cond: Mapping[str, Any], path: KeyPath, vocab: Vocabulary, out: list[Pr
             out.append(((*path, "value_matches"), "expected a regular expression string"))
         else:
             try:
-                re.compile(pattern)
+                regexcache.compile(pattern)
             except re.error as exc:
                 out.append(((*path, "value_matches"), f"not a valid regular expression: {exc}"))
     if "url_host_not_in" in cond:

@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.errors import ConfigError
 
 POLICY_FILE = "ccpolicy.toml"
 PYPROJECT = "pyproject.toml"
 MAX_POLICY_BYTES = 1 << 20  # a policy file is a page or two; anything this large is a mistake
-_TOOL_TABLE = re.compile(rb"^\s*\[\s*tool\s*\.\s*ccpolicy\b", re.MULTILINE)
+_TOOL_TABLE = regexcache.compile(rb"^\s*\[\s*tool\s*\.\s*ccpolicy\b", re.MULTILINE)
 
 
 class PolicySource(NamedTuple):

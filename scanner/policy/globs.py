@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from scanner import regexcache
+
 
 def problem(pattern: str) -> str | None:
     """Why a pattern can never match a scanned path, or None when it is usable."""
@@ -73,7 +75,7 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
         else:
             regex += _segment(part) + ("" if last else "/")
     # Anything below a matching directory matches too.
-    return re.compile(f"(?:{regex})(?:/.*)?" if regex else ".*")
+    return regexcache.compile(f"(?:{regex})(?:/.*)?" if regex else ".*")
 
 
 def matches(path: str, pattern: str) -> bool:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.discovery.paths import classify
 from scanner.model import FileKind, Notification
 
@@ -34,10 +35,10 @@ _HASH_KINDS = frozenset(
     }
 )
 _MARKER = "ccpolicy:"
-_HASH = re.compile(r"(?:^|(?<=[ \t]))#+[ \t]*ccpolicy:[ \t]*ignore(?P<rest>.*)$")
-_HASH_LINE_START = re.compile(r"^[ \t]*#+[ \t]*ccpolicy:[ \t]*ignore(?P<rest>.*)$")
-_SLASH = re.compile(r"(?P<block>/\*|//)[ \t]*ccpolicy:[ \t]*ignore(?P<rest>.*)$")
-_IDS = re.compile(r"^\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
+_HASH = regexcache.compile(r"(?:^|(?<=[ \t]))#+[ \t]*ccpolicy:[ \t]*ignore(?P<rest>.*)$")
+_HASH_LINE_START = regexcache.compile(r"^[ \t]*#+[ \t]*ccpolicy:[ \t]*ignore(?P<rest>.*)$")
+_SLASH = regexcache.compile(r"(?P<block>/\*|//)[ \t]*ccpolicy:[ \t]*ignore(?P<rest>.*)$")
+_IDS = regexcache.compile(r"^\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
 _REASON_LEAD = " \t:-\u2013\u2014"
 
 

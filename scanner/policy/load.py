@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import re
 import sys
 from collections.abc import Mapping
 from typing import Any
 
+from scanner import regexcache
 from scanner.errors import ConfigError
 from scanner.policy.checkspec import Problem
 from scanner.policy.crossref import Catalogue, reference_problems
@@ -26,8 +26,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_TOML_END = re.compile(r"\s*\(at end of document\)$")
+_TOML_POSITION = regexcache.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_END = regexcache.compile(r"\s*\(at end of document\)$")
 PYPROJECT_PREFIX: KeyPath = ("tool", "ccpolicy")
 
 _TYPE_EXPECTED = {

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import re
 import sys
 from collections.abc import Mapping, Sequence
 
+from scanner import regexcache
+
 KeyPath = tuple[str | int, ...]
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = regexcache.compile(r"[A-Za-z0-9_-]+")
 _SCALAR_END = frozenset(",]}\n#")
 
 

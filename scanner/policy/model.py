@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from scanner import regexcache
 from scanner.catalogue.load import ORG_RULE_ID, RULE_NAME
 from scanner.contexts.model import ContextKind
 from scanner.policy import globs
@@ -24,10 +24,10 @@ SeverityName = Literal["critical", "high", "medium", "low", "info"]
 # scanner.contexts.resolve.PROVIDER_BASE_URLS names the same providers (a test keeps them equal).
 ProviderName = Literal["first-party", "bedrock", "vertex", "foundry", "anthropic-aws", "mantle"]
 
-_HOST_PATTERN = re.compile(
+_HOST_PATTERN = regexcache.compile(
     r"^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
 )
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID = regexcache.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _GLOB_CHARS = frozenset("*?[")
 
 

@@ -17,9 +17,10 @@ identity when lines move, which is what baselines and waivers need.
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 from array import array
+
+from scanner import regexcache
 
 _BLOCK_SIZE = 100
 _BASE = 37
@@ -29,7 +30,7 @@ _EOF_UNIT = 65535
 _LF = 0x0A
 _NOT_HASHED = str.maketrans("", "", " \t")
 _FINGERPRINT_VERSION = "ccpolicy/v1"
-_LEADING_DOT_SLASH = re.compile(r"^(?:\./)+")
+_LEADING_DOT_SLASH = regexcache.compile(r"^(?:\./)+")
 
 
 def _utf16_units(text: str) -> array[int]:

@@ -6,8 +6,7 @@ a stray `|` would split the row, and `<`, `*`, `_` or backticks would turn into 
 
 from __future__ import annotations
 
-import re
-
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.model import Finding, Notification, Severity
 from scanner.report.model import ScanResult
@@ -19,8 +18,8 @@ MAX_CELL_CHARS = 300
 _SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
 # `_` inside a word (DO_NOT_TRACK) never starts emphasis in GitHub-flavoured Markdown, so only
 # underscores at a word edge are escaped: variable names stay readable in the raw text.
-_MARKUP = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+_MARKUP = regexcache.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_LINE_BREAKS = regexcache.compile(r"\r\n|\r|\n")
 
 
 def escape_cell(text: str) -> str:

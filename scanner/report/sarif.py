@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import scanner
+from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.model import Finding, Location, Notification, Severity
 from scanner.report import github_limits
@@ -53,12 +54,12 @@ _SUPPRESSION_KINDS = frozenset({"inSource", "external"})
 _ALWAYS_TAGS = ("security", "ccpolicy")
 # Written even when equal to the schema default: see the module docstring.
 _KEEP_EVEN_IF_DEFAULT = frozenset({"level"})
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = regexcache.compile(r"\r\n|\r|\n")
 # Line hashing is pure Python (about 0.25 s per MB); configuration files are far smaller, and a
 # file this large gets no primaryLocationLineHash rather than a slow report.
 _MAX_HASHED_CHARS = 4_000_000
 _REDACTION_MARGIN = 200
-_DRIVE = re.compile(r"^[A-Za-z]:/")
+_DRIVE = regexcache.compile(r"^[A-Za-z]:/")
 _UNKNOWN_ORIGIN = "unknown"  # placeholder metadata for a finding whose rule is not in the result
 
 
@@ -172,27 +173,27 @@ def _artifact_uri(path: str, root: str) -> _Uri:
 
 REDACTED = "<redacted>"
 _SECRET_SHAPES = (
-    re.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY-----.*?(?:-----END[A-Z ]*PRIVATE KEY-----|$)"),
-    re.compile(r"\bsk-ant-[A-Za-z0-9_\-]{4,}"),
-    re.compile(r"\b(?:sk|rk)-[A-Za-z0-9_\-]{16,}"),
-    re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"),
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{16,}"),
-    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{16,}"),
-    re.compile(r"\bglpat-[A-Za-z0-9_\-]{16,}"),
-    re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"),
-    re.compile(r"\bAIza[0-9A-Za-z_\-]{30,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"),
+    regexcache.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY-----.*?(?:-----END[A-Z ]*PRIVATE KEY-----|$)"),
+    regexcache.compile(r"\bsk-ant-[A-Za-z0-9_\-]{4,}"),
+    regexcache.compile(r"\b(?:sk|rk)-[A-Za-z0-9_\-]{16,}"),
+    regexcache.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"),
+    regexcache.compile(r"\bgh[pousr]_[A-Za-z0-9]{16,}"),
+    regexcache.compile(r"\bgithub_pat_[A-Za-z0-9_]{16,}"),
+    regexcache.compile(r"\bglpat-[A-Za-z0-9_\-]{16,}"),
+    regexcache.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"),
+    regexcache.compile(r"\bAIza[0-9A-Za-z_\-]{30,}"),
+    regexcache.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"),
 )
-_SCHEME_TOKEN = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=\-]{4,}")
-_URL_USERINFO = re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")
-_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)[\"']?[ \t]*[:=][ \t]*")
-_SPACED_ASSIGNMENT = re.compile(
+_SCHEME_TOKEN = regexcache.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=\-]{4,}")
+_URL_USERINFO = regexcache.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")
+_ASSIGNMENT = regexcache.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)[\"']?[ \t]*[:=][ \t]*")
+_SPACED_ASSIGNMENT = regexcache.compile(
     r"\b(?:setenv|ENV|set(?:[ \t]+-[A-Za-z]+)*)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+"
 )
 # An unquoted value runs to the end of the line (YAML, dotenv, `Authorization: Bearer x`),
 # stopping only at structure or a trailing comment.
-_UNQUOTED_VALUE = re.compile(r"[^\s\"'{}\[\](),;#$][^\"'{}\[\](),;]*?(?=\s+#|[\"'{}\[\](),;]|\s*$)")
-_NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_UNQUOTED_VALUE = regexcache.compile(r"[^\s\"'{}\[\](),;#$][^\"'{}\[\](),;]*?(?=\s+#|[\"'{}\[\](),;]|\s*$)")
+_NAME_WORDS = regexcache.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _SENSITIVE_WORDS = frozenset(
     {
         "key", "apikey", "token", "secret", "password", "passwd", "pwd", "pass", "credential",
@@ -200,7 +201,7 @@ _SENSITIVE_WORDS = frozenset(
         "signature", "private",
     }
 )  # fmt: skip
-_RANDOM_LOOKING = re.compile(r"[A-Za-z0-9+_\-]{32,}=*")
+_RANDOM_LOOKING = regexcache.compile(r"[A-Za-z0-9+_\-]{32,}=*")
 
 
 def _is_sensitive_name(name: str) -> bool:

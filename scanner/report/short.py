@@ -13,13 +13,13 @@ blocks and every finding is listed. Plain text only: this is the pre-commit path
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from scanner import regexcache
 from scanner.model import Finding, Notification, Severity
 from scanner.report.model import ScanResult
 
-_LINE_BREAKS = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
+_LINE_BREAKS = regexcache.compile(r"\s*(?:\r\n|\r|\n)\s*")
 
 
 def _one_line(text: str) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from scanner import regexcache
 from scanner.model import (
     FileKind,
     JSONValue,
@@ -39,7 +40,7 @@ from scanner.sources.yamlloc import Path, YamlDoc, load_yaml, scalar_text
 
 __all__ = ["mentions_claude", "parse"]
 
-_CLAUDE_WORD = re.compile(r"(?<![a-z0-9])claude(?![a-z0-9])", re.IGNORECASE)
+_CLAUDE_WORD = regexcache.compile(r"(?<![a-z0-9])claude(?![a-z0-9])", re.IGNORECASE)
 _CLAUDE_ENV_PREFIXES = ("CLAUDE_", "ANTHROPIC_")
 _ESCAPED_DOLLAR = "\x00"
 

@@ -26,8 +26,8 @@ Facts:
 from __future__ import annotations
 
 import posixpath
-import re
 
+from scanner import regexcache
 from scanner.model import (
     FileKind,
     JSONValue,
@@ -56,10 +56,10 @@ _CLAUDE_PACKAGES = ("@anthropic-ai/claude-code", "claude.ai/install")
 _CLAUDE_EXTENSION = "anthropic.claude-code"
 _CLAUDE_ENV_PREFIXES = ("CLAUDE_", "ANTHROPIC_")
 
-_DEVCONTAINER_REF = re.compile(r"\$\{(?:localEnv|containerEnv|env):[^}]*\}")
+_DEVCONTAINER_REF = regexcache.compile(r"\$\{(?:localEnv|containerEnv|env):[^}]*\}")
 # Where a new simple command can start in a shell line.
-_COMMAND_BREAK = re.compile(r"\$\(|[;&|(){}\n`]")
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_COMMAND_BREAK = regexcache.compile(r"\$\(|[;&|(){}\n`]")
+_ASSIGNMENT = regexcache.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _PREFIX_WORDS = frozenset(
     {"sudo", "exec", "command", "nohup", "time", "env", "then", "do", "else", "if", "while", "until", "!"}
 )

@@ -25,6 +25,7 @@ import json
 import re
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
 from scanner.sources.shell import scan_commands
 from scanner.sources.shlex_util import (
@@ -41,12 +42,12 @@ from scanner.sources.shlex_util import (
     normalize_text,
 )
 
-_DIRECTIVE = re.compile(r"#[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=[ \t]*(\S*)[ \t]*$")
-_INSTRUCTION = re.compile(r"[ \t]*([A-Za-z]+)(?:[ \t]+|$)")
-_HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)[ \t]*(?:'([^'\s]+)'|\"([^\"\s]+)\"|([A-Za-z0-9_.\-]+))")
+_DIRECTIVE = regexcache.compile(r"#[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=[ \t]*(\S*)[ \t]*$")
+_INSTRUCTION = regexcache.compile(r"[ \t]*([A-Za-z]+)(?:[ \t]+|$)")
+_HEREDOC = regexcache.compile(r"(?<!<)<<(?!<)(-?)[ \t]*(?:'([^'\s]+)'|\"([^\"\s]+)\"|([A-Za-z0-9_.\-]+))")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
-_SPACE_RUN = re.compile(r"\s+")
-_RUN_FLAG = re.compile(r"[ \t]*--\S+")
+_SPACE_RUN = regexcache.compile(r"\s+")
+_RUN_FLAG = regexcache.compile(r"[ \t]*--\S+")
 
 
 class _Logical(NamedTuple):
@@ -151,7 +152,7 @@ def _instructions(source: str, recorder: Recorder) -> list[_Logical]:
         if directive.group(1).lower() == "escape" and directive.group(2) in ("\\", "`"):
             escape = directive.group(2)
         i += 1
-    continuation = re.compile(re.escape(escape) + r"[ \t]*$")
+    continuation = regexcache.compile(re.escape(escape) + r"[ \t]*$")
     out: list[_Logical] = []
     while i < len(lines):
         stripped = lines[i].strip()

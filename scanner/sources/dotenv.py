@@ -12,8 +12,7 @@ Lines that are not assignments are skipped and counted in one notification.
 
 from __future__ import annotations
 
-import re
-
+from scanner import regexcache
 from scanner.model import FileKind, Notification, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
     LineIndex,
@@ -25,10 +24,10 @@ from scanner.sources.shlex_util import (
     normalize_text,
 )
 
-_KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([^=#\s'\"]+)[ \t]*")
-_BLANK_OR_COMMENT = re.compile(r"[ \t\f\v]*(?:#[^\n]*)?(?:\n|$)")
-_SPACES = re.compile(r"[ \t]*")
-_INLINE_COMMENT = re.compile(r"\s+#.*")
+_KEY = regexcache.compile(r"[ \t]*(?:export[ \t]+)?([^=#\s'\"]+)[ \t]*")
+_BLANK_OR_COMMENT = regexcache.compile(r"[ \t\f\v]*(?:#[^\n]*)?(?:\n|$)")
+_SPACES = regexcache.compile(r"[ \t]*")
+_INLINE_COMMENT = regexcache.compile(r"\s+#.*")
 _DOUBLE_ESCAPES = {
     "n": "\n",
     "t": "\t",

@@ -25,10 +25,10 @@ beyond `max_depth` containers stops the parse with an issue of kind "depth".
 from __future__ import annotations
 
 import bisect
-import re
 import string
 from typing import NamedTuple, TypeAlias
 
+from scanner import regexcache
 from scanner.model import JSONValue
 
 JsonPath: TypeAlias = tuple[str | int, ...]
@@ -56,17 +56,17 @@ class JsonDoc(NamedTuple):
         return not self.issues and self.error is None
 
 
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_WHITESPACE = regexcache.compile(r"[ \t\n\r]*")
 _SKIPPABLE_START = frozenset(" \t\n\r/")
-_PLAIN_STRING = re.compile(r'"([^"\\\x00-\x1f]*)"')
-_STRING_RUN = re.compile(r'[^"\\\x00-\x1f]*')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)((?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)?")
+_PLAIN_STRING = regexcache.compile(r'"([^"\\\x00-\x1f]*)"')
+_STRING_RUN = regexcache.compile(r'[^"\\\x00-\x1f]*')
+_NUMBER = regexcache.compile(r"-?(?:0|[1-9][0-9]*)((?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)?")
 # A number directly followed by one of these is malformed ("01", "1.", "1e", "0x1f", "1-2").
 _NUMBER_TAIL = frozenset(string.ascii_letters + string.digits + "._+-")
-_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LINE_END_CHAR = re.compile(r"[\r\n]")
+_WORD = regexcache.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_HEX4 = regexcache.compile(r"[0-9A-Fa-f]{4}")
+_LINE_BREAK = regexcache.compile(r"\r\n|\r|\n")
+_LINE_END_CHAR = regexcache.compile(r"[\r\n]")
 
 _SIMPLE_ESCAPES = {
     '"': '"',

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.model import FileKind, ParsedFile, ValueKind
 from scanner.sources.shlex_util import (
     LineIndex,
@@ -38,11 +39,11 @@ from scanner.sources.shlex_util import (
 
 _SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES = '"\u201c\u201d\u201e'
-_SPACE = re.compile(r"[ \t\f\v\r\u00a0]+")
-_VARIABLE = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z0-9_]+|\$[$?^_]")
-_TYPE = re.compile(r"\[([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)\]")
+_SPACE = regexcache.compile(r"[ \t\f\v\r\u00a0]+")
+_VARIABLE = regexcache.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z0-9_]+|\$[$?^_]")
+_TYPE = regexcache.compile(r"\[([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)\]")
 _BARE_STOP = frozenset(" \t\f\v\r\n\u00a0;(){},|&`$" + _SINGLE_QUOTES + _DOUBLE_QUOTES)
-_OPERATOR = re.compile(r"\?\?=|::|[-+*/%]=|&&|\|\||[=(){},;|&\[\]]")
+_OPERATOR = regexcache.compile(r"\?\?=|::|[-+*/%]=|&&|\|\||[=(){},;|&\[\]]")
 _QUOTES = _SINGLE_QUOTES + _DOUBLE_QUOTES
 # The fast path: blanks and continuations, then one newline, comment, operator, type literal,
 # simple variable or plain bare word. Quotes, escapes, `$(`, `${`, here-strings and block
@@ -70,14 +71,14 @@ _ESCAPES = {
     "t": "\t",
     "v": "\v",
 }
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"[+-]?(?:0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:e[+-]?\d+)?)[a-zA-Z]{0,2}")
-_ENV_VAR = re.compile(r"\$\{?env:([^}]+?)\}?$", re.I)
-_BRACED_ENV = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}", re.I)
-_ENV_PATH = re.compile(r"env:[\\/]?", re.I)
-_HERE_START = re.compile(r"[ \t]*\n")
-_SINGLE_HERE_END = re.compile("\n[ \t]*[" + _SINGLE_QUOTES + "]@")
-_DOUBLE_HERE_END = re.compile("\n[ \t]*[" + _DOUBLE_QUOTES + "]@")
+_ENV_NAME = regexcache.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NUMBER = regexcache.compile(r"[+-]?(?:0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:e[+-]?\d+)?)[a-zA-Z]{0,2}")
+_ENV_VAR = regexcache.compile(r"\$\{?env:([^}]+?)\}?$", re.I)
+_BRACED_ENV = regexcache.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}", re.I)
+_ENV_PATH = regexcache.compile(r"env:[\\/]?", re.I)
+_HERE_START = regexcache.compile(r"[ \t]*\n")
+_SINGLE_HERE_END = regexcache.compile("\n[ \t]*[" + _SINGLE_QUOTES + "]@")
+_DOUBLE_HERE_END = regexcache.compile("\n[ \t]*[" + _DOUBLE_QUOTES + "]@")
 _ENVIRONMENT_TYPES = frozenset({"environment", "system.environment"})
 _TARGET_SCOPES = {"user": "setx-user", "machine": "setx-machine", "process": "export"}
 _SET_COMMANDS = frozenset({"set-item", "si", "new-item", "ni"})
@@ -98,7 +99,7 @@ _STATEMENT_BREAKS = frozenset({"\n", ";", "{", "}", "(", ")", "|", "&&", "||"})
 
 @functools.lru_cache(maxsize=1)
 def _master() -> re.Pattern[str]:
-    return re.compile(_MASTER)
+    return regexcache.compile(_MASTER)
 
 
 class _Tok(NamedTuple):

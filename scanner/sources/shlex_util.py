@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
+from scanner import regexcache
 from scanner.model import (
     FileKind,
     JSONValue,
@@ -31,10 +32,10 @@ from scanner.model import (
 )
 from scanner.sources.values import classify
 
-NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
-_CLAUDE_PACKAGE_ARG = re.compile(r"(?:^|[=/:\s])@anthropic-ai/claude-code(?:@[^\s/]*)?$")
-_CLAUDE_INSTALL_TEXT = re.compile(
+NAME_RE = regexcache.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ASSIGNMENT_RE = regexcache.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
+_CLAUDE_PACKAGE_ARG = regexcache.compile(r"(?:^|[=/:\s])@anthropic-ai/claude-code(?:@[^\s/]*)?$")
+_CLAUDE_INSTALL_TEXT = regexcache.compile(
     r"@anthropic-ai/claude-code(?![\w-])|claude\.ai/install\.(?:sh|ps1|cmd)|\bclaude(?:\.exe)?\s+install\b"
 )
 
@@ -252,7 +253,7 @@ _CSH_HEADS = frozenset({"setenv", "unsetenv", "alias", "source"})
 
 @functools.lru_cache(maxsize=32)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    return regexcache.compile(pattern)
 
 
 def _rest(word: str) -> str:
@@ -433,10 +434,10 @@ _ANSI_C_ESCAPES = {
     '"': '"',
     "?": "?",
 }
-_HEX = re.compile(r"[0-9A-Fa-f]+")
-_SPACE = re.compile(r"[ \t\r\f\v]+")
-_PAREN_STOP = re.compile(r"[()\\'\"`]")
-_BRACE_STOP = re.compile(r"[{}\\'\"`]")
+_HEX = regexcache.compile(r"[0-9A-Fa-f]+")
+_SPACE = regexcache.compile(r"[ \t\r\f\v]+")
+_PAREN_STOP = regexcache.compile(r"[()\\'\"`]")
+_BRACE_STOP = regexcache.compile(r"[{}\\'\"`]")
 
 
 def _decode_numeric(text: str, i: int, limit: int, base: int) -> tuple[str, int]:
@@ -1186,7 +1187,7 @@ def _subword(word: Word, index: int) -> Word:
 
 # --------------------------------------------------------------------------- values
 
-_NEUTRAL_SUBST = re.compile(r"\$\(|`")
+_NEUTRAL_SUBST = regexcache.compile(r"\$\(|`")
 
 
 def classify_pieces(pieces: Sequence[Piece], *, substitutions: bool = True) -> ValueKind:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
+from scanner import regexcache
 from scanner.model import ValueKind
 
-_GHA_EXPR = re.compile(r"\$\{\{(?:(?!\}\}).)*\}\}", re.S)
-_SHELL_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
-_PWSH_REF = re.compile(r"\$env:[A-Za-z_][A-Za-z0-9_]*", re.I)
-_SUBST = re.compile(r"\$\(|`")
+_GHA_EXPR = regexcache.compile(r"\$\{\{(?:(?!\}\}).)*\}\}", re.S)
+_SHELL_REF = regexcache.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_PWSH_REF = regexcache.compile(r"\$env:[A-Za-z_][A-Za-z0-9_]*", re.I)
+_SUBST = regexcache.compile(r"\$\(|`")
 
 
 def classify(text: str, *, shell: bool = True, github: bool = True) -> ValueKind:

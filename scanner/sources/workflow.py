@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from scanner import regexcache
 from scanner.model import (
     FileKind,
     JSONValue,
@@ -89,7 +90,7 @@ _CLAUDE_ONLY_INPUTS = frozenset(
     }
 )
 
-_CLAUDE_ACTION = re.compile(
+_CLAUDE_ACTION = regexcache.compile(
     r"^(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>claude-code-(?:base-)?action)(?:/[^@]*)?@(?P<ref>\S+)$",
     re.IGNORECASE,
 )
@@ -523,7 +524,7 @@ class _ActionStep:
         # Folded or quoted: search forward, after the previous key, inside the scalar's span.
         # A key starts a line of the value: in the source it follows a non-word character or,
         # in a double-quoted scalar, a `\n` escape.
-        pattern = re.compile(r"(?:(?<![A-Za-z0-9_])|(?<=\\n))" + re.escape(key) + r"\s*:")
+        pattern = regexcache.compile(r"(?:(?<![A-Za-z0-9_])|(?<=\\n))" + re.escape(key) + r"\s*:")
         after_line, after_column = cursor
         for number in range(after_line, min(scalar.end_line, len(lines)) + 1):
             match = pattern.search(lines[number - 1], after_column if number == after_line else 0)
@@ -654,8 +655,8 @@ _PACKAGE_RUNNERS = frozenset({"npx", "bunx", "pnpx", "npm", "pnpm", "yarn", "bun
 _INSTALL_WORDS = frozenset({"install", "i", "add", "global", "ci"})
 _CLAUDE_PACKAGE = "@anthropic-ai/claude-code"
 _HOW_RANK = ("command", "package", "install")
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+_ASSIGNMENT = regexcache.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_HEREDOC = regexcache.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 
 
 def script_runs_claude(script: str) -> str | None:

@@ -24,6 +24,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from scanner import regexcache
 from scanner.model import EMPTY_MAPPING, JSONValue, Notification
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def _printable_check_precompiled() -> Iterator[None]:
     key = (str, NON_PRINTABLE, 0)
     seeded = isinstance(cache, dict) and key not in cache and "yaml" not in sys.modules
     if seeded:
-        cache[key] = re.compile(NON_PRINTABLE_LISTED)  # type: ignore[index]
+        cache[key] = regexcache.compile(NON_PRINTABLE_LISTED)  # type: ignore[index]
     try:
         yield
     finally:
@@ -161,18 +162,18 @@ def _loader_class() -> type[Any]:
         yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's own class-level table
 
     add = Core12Loader.add_implicit_resolver
-    add(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-    add(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-    add(_INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+    add(_NULL, regexcache.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    add(_BOOL, regexcache.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    add(_INT, regexcache.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
     add(
         _FLOAT,
-        re.compile(
+        regexcache.compile(
             r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
             r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
         ),
         list("-+.0123456789"),
     )
-    add(_MERGE, re.compile(r"^(?:<<)$"), ["<"])
+    add(_MERGE, regexcache.compile(r"^(?:<<)$"), ["<"])
     return Core12Loader
 
 
