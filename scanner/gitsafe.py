@@ -283,13 +283,9 @@ class StartedGit:
         """Each command's stdout, or the GitError it failed with, in order. Call once."""
         return [self.result(position) for position in range(len(self._commands))]
 
-    def outputs(self) -> list[bytes]:
-        """Each command's stdout, in order; GitError for the first that failed. Call once."""
-        return [self.output(position) for position in range(len(self._commands))]
-
     def stop(self) -> None:
-        """Stop the commands still running, reap them all and drop their output (after
-        outputs(), or instead of it)."""
+        """Stop the commands still running, reap them all and drop their output (after reading
+        it, or instead)."""
         for process in self._processes:
             if process.poll() is None:
                 process.kill()
@@ -297,15 +293,6 @@ class StartedGit:
         for files in self._files:
             for file in files:
                 file.close()
-
-
-def run_git_together(repo: Path, *commands: tuple[str, ...]) -> list[bytes]:
-    """Run several read-only git commands at once in `repo` (see StartedGit); their stdouts."""
-    started = StartedGit(repo, *commands)
-    try:
-        return started.outputs()
-    finally:
-        started.stop()
 
 
 def _start(

@@ -653,8 +653,12 @@ def test_started_git_hands_each_result_over_alone(tmp_path: Path, monkeypatch: p
     finally:
         started.stop()
     assert [process.returncode for process in processes] == [0, 128, 0]
-    with pytest.raises(GitError, match=r"^git log failed \(exit 128\)"):
-        StartedGit(repo, ("ls-files",), ("log", "no-such-revision")).outputs()
+    failing = StartedGit(repo, ("log", "no-such-revision"))
+    try:
+        with pytest.raises(GitError, match=r"^git log failed \(exit 128\)"):
+            failing.output(0)
+    finally:
+        failing.stop()
 
 
 def test_started_git_stop_reaps_git_and_drops_its_output(tmp_path: Path) -> None:
