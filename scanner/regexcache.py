@@ -11,7 +11,9 @@ implementation, with caching off, or when anything is unexpected, `compile` is `
 engine validates every program it is given, and tests/test_regexcache.py checks that each cached
 expression equals the one `re.compile` makes (Pattern equality compares the programs). Like
 Python's own bytecode cache, the file is read with marshal, and only when it and its folder
-belong to the current user and nobody else can write them.
+belong to the current user and nobody else can write them. What it keeps is the text of
+ccpolicy's own expressions and of those a policy file gives; nothing read from a scanned file is
+ever compiled into an expression.
 """
 
 from __future__ import annotations
