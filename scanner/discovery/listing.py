@@ -529,7 +529,7 @@ INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
 
 
 def _listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
-    """The git commands whose joined output _git_candidates reads."""
+    """The git commands _git_candidates reads: the index, then (unless tracked_only) the walk."""
     if tracked_only:
         return (INDEX_LISTING,)
     # The untracked walk reads every directory and grows with the tree (~0.13 s of 100,000
@@ -657,11 +657,12 @@ def _read_listing(
         if kind is not None:
             found[path] = kind
     tracked = set(found)
-    if tracked_known is not None and not tracked_only:
-        tracked_known(sorted(found.items()))
+    others: list[str] = []
     if not tracked_only:
+        if tracked_known is not None:
+            tracked_known(sorted(found.items()))
         entries.add(started.output(1))
-    others = [] if tracked_only else _usable_untracked(real_root, entries.untracked, notes)
+        others = _usable_untracked(real_root, entries.untracked, notes)
     for path in others:
         kind = classify(path)
         if kind is not None:
