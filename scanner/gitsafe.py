@@ -226,6 +226,12 @@ def _output_file() -> IO[bytes]:
     return tempfile.TemporaryFile()
 
 
+def _start_of(stderr: IO[bytes]) -> bytes:
+    """The first 64 KB a command wrote to `stderr` (a file): enough for the error it reports."""
+    stderr.seek(0)
+    return stderr.read(64 * 1024)
+
+
 class StartedGit:
     """Read-only git commands started at once in `repo`, their output read later.
 
@@ -267,8 +273,7 @@ class StartedGit:
         stdout, stderr = self._files[position]
         process.wait()
         if process.returncode != 0:
-            stderr.seek(0)
-            return _failure(args, process.returncode, stderr.read(64 * 1024))
+            return _failure(args, process.returncode, _start_of(stderr))
         stdout.seek(0)
         return stdout.read()
 
@@ -319,7 +324,7 @@ def _start(
 
 def _records(chunks: Iterable[bytes], stdout: IO[bytes], separator: bytes) -> Iterator[bytes]:
     """The records of `chunks` (read ahead) followed by the rest of `stdout`; lines keep their
-    b"\n", other records come without their separator (as stream_git says)."""
+    b"\n", other records come without their separator (as StartedStream.records says)."""
     lines = separator == b"\n"
     if lines and not chunks:
         yield from stdout
@@ -365,7 +370,12 @@ class StartedStream:
             size += len(chunk)
 
     def records(self, separator: bytes = b"\n") -> Generator[bytes, None, None]:
-        """Yield the output record by record, as stream_git does; call once."""
+        """Yield the output record by record; call once.
+
+        With the default separator, records are lines that keep their b"\n"; with another (b"\0"
+        for -z output), records come without it. Stopping early kills the process. A non-zero exit
+        raises GitError after the last record, so a truncated stream never passes for a whole one.
+        """
         stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]  # PIPE was requested
         ahead, self._ahead = self._ahead, []
         finished = False
@@ -376,8 +386,7 @@ class StartedStream:
             if not finished:
                 self.stop()
         returncode = self._process.wait()
-        self._stderr.seek(0)
-        stderr = self._stderr.read(64 * 1024)
+        stderr = _start_of(self._stderr)
         self.stop()
         if returncode != 0:
             raise _failure(self._args, returncode, stderr)
@@ -390,18 +399,6 @@ class StartedStream:
         if self._process.stdout is not None:
             self._process.stdout.close()
         self._stderr.close()
-
-
-def stream_git(
-    repo: Path, *args: str, separator: bytes = b"\n", index_file: Path | None = None
-) -> Generator[bytes, None, None]:
-    """Yield stdout of `git <args>` record by record, for large output (history).
-
-    With the default separator, records are lines that keep their b"\n"; with another (b"\0"
-    for -z output), records come without it. Stopping early kills the process. A non-zero exit
-    raises GitError after the last record, so a truncated stream never passes for a whole one.
-    """
-    yield from StartedStream(repo, *args, index_file=index_file).records(separator)
 
 
 class TooLarge(NamedTuple):

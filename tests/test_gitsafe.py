@@ -47,7 +47,6 @@ from scanner.gitsafe import (
     git_executable,
     run_git,
     safe_repo,
-    stream_git,
 )
 
 HOOKS = (
@@ -341,7 +340,7 @@ def exercise(repo: Path) -> dict[str, object]:
         lambda: [change.path for change in iter_history(repo, all_branches=True, since="HEAD~1")],
     )
     attempt("run_git", lambda: run_git(repo, "rev-parse", "HEAD"))
-    attempt("stream_git", lambda: list(stream_git(repo, "log", "--format=%H")))
+    attempt("StartedStream", lambda: list(StartedStream(repo, "log", "--format=%H").records()))
     attempt("gitpython", lambda: exercise_gitpython(repo))
     return results
 
@@ -582,10 +581,10 @@ def test_missing_git_executable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         run_git(tmp_path, "--version")
 
 
-def test_stream_git_raises_after_a_failed_stream(tmp_path: Path) -> None:
+def test_a_stream_raises_after_it_failed(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     with pytest.raises(GitError, match="git log failed"):
-        list(stream_git(repo, "log", "no-such-revision"))
+        list(StartedStream(repo, "log", "no-such-revision").records())
 
 
 def _recording_popen(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
@@ -601,17 +600,17 @@ def _recording_popen(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[b
     return started
 
 
-def test_stream_git_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stream_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = make_repo(tmp_path)
     commit(repo, {"a": "x\n"}, "one")
     started = _recording_popen(monkeypatch)
     # `cat-file --batch` with stdin at /dev/null would end by itself; `log --all -p` of a big
     # range might not have: use a command that never ends unless killed.
-    lines = stream_git(repo, "cat-file", "--batch-check", "--buffer")
+    lines = StartedStream(repo, "cat-file", "--batch-check", "--buffer").records()
     with pytest.raises(StopIteration):
         next(lines)
     assert started[0].returncode is not None
-    history = stream_git(repo, "log", "--format=%H%n%H%n%H")
+    history = StartedStream(repo, "log", "--format=%H%n%H%n%H").records()
     assert next(history)
     history.close()
     assert started[1].returncode is not None
