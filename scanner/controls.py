@@ -8,10 +8,9 @@ reference 4.3). Every uncertain reading is resolved the leak-safe way (semantics
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from scanner.contexts.model import Context, Effective
 from scanner.knowledge import Control, KnowledgeBase
+from scanner.records import NamedTuple
 from scanner.semantics import Reading, Switch, assume_on, reading
 
 

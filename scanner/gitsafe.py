@@ -21,9 +21,10 @@ import os
 import subprocess
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING
 
 from scanner import regexcache
+from scanner.records import NamedTuple
 
 if TYPE_CHECKING:
     import threading

@@ -7,14 +7,17 @@ Stdlib only: this module is imported on every path, including the pre-commit one
 Records on the scan paths are NamedTuples rather than frozen dataclasses for start-up time:
 defining a frozen dataclass compiles six generated methods (about 0.6 ms each class on
 CPython 3.11, and importing `dataclasses` pulls in `inspect`, another 9 ms), where a
-NamedTuple costs under 0.1 ms. Update records with `_replace`, never `dataclasses.replace`.
+NamedTuple costs under 0.1 ms (built by `scanner.records`, which skips typing's annotation
+checks). Update records with `_replace`, never `dataclasses.replace`.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any, NamedTuple, Union
+from typing import Any, Union
+
+from scanner.records import NamedTuple
 
 # A JSON-like value as read from a settings file, a YAML document or a shell line.
 # The default of a record's optional mapping field. Records are immutable, and so is this by

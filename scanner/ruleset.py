@@ -7,12 +7,12 @@ scanner.policy builds a RuleSet from an organisation's policy file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from scanner.catalogue.load import load_builtin_rules, load_presets, preset_rule_ids
 from scanner.catalogue.model import Rule
 from scanner.model import EMPTY_MAPPING, Severity
 from scanner.policy.spec import Waiver
+from scanner.records import NamedTuple
 
 DEFAULT_PARAMS: dict[str, object] = {
     "approved_providers": None,  # None: every provider is approved

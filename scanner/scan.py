@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.checks import reads_history
@@ -15,6 +14,7 @@ from scanner.contexts.repo import RepoContextBuilder
 from scanner.engine import evaluate, load_checks
 from scanner.knowledge import load as load_kb
 from scanner.model import EMPTY_MAPPING, FileKind, Notification, ParsedFile, Severity
+from scanner.records import NamedTuple
 from scanner.report.model import ScanResult
 from scanner.sources.registry import parse_file
 

@@ -13,10 +13,10 @@ callers choose the reading that cannot hide a leak (see `assume_on`).
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
 
 from scanner.knowledge import BOOLEAN, EXPOSES, NUMBER, PRESENCE, PROTECTS, Variable
 from scanner.model import JSONValue, ValueKind
+from scanner.records import NamedTuple
 
 DOCUMENTED_TRUE = frozenset({"1", "true"})
 DOCUMENTED_FALSE = frozenset({"0", "false"})

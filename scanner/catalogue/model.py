@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from scanner.model import EMPTY_MAPPING, Severity
+from scanner.records import NamedTuple
 
 DOCS_BASE_URL = "https://github.com/ccpolicy/ccpolicy/blob/main/docs/rules/"
 

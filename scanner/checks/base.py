@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from scanner.catalogue.model import Rule
 from scanner.contexts.model import Context
 from scanner.knowledge import KnowledgeBase
 from scanner.model import EMPTY_MAPPING, Finding, Location, ParsedFile
+from scanner.records import NamedTuple
 
 if TYPE_CHECKING:
     from scanner.checks.history import HistoryEvidence

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.catalogue.model import Rule
@@ -37,6 +37,7 @@ from scanner.contexts.model import Context, Effective, LayerKind
 from scanner.controls import control_state
 from scanner.knowledge import KnowledgeBase
 from scanner.model import Finding, Location, ValueKind
+from scanner.records import NamedTuple
 from scanner.redact import shown
 from scanner.semantics import Switch, assume_on, reading
 

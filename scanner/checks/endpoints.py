@@ -13,11 +13,11 @@ Shared by CCP202 and CCP307. The rules, chosen so that no reading can hide a lea
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from scanner.contexts.model import Effective
 from scanner.model import ValueKind
+from scanner.records import NamedTuple
 
 
 class Endpoint(NamedTuple):

@@ -20,7 +20,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.catalogue.model import Rule
@@ -45,6 +44,7 @@ from scanner.model import (
     ParsedFile,
     ValueKind,
 )
+from scanner.records import NamedTuple
 from scanner.redact import shown
 from scanner.semantics import assume_on, reading
 

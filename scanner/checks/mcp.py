@@ -20,7 +20,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding, param_list
@@ -29,6 +28,7 @@ from scanner.checks.project_config import committed_project_layers
 from scanner.checks.scoped_keys import SETTINGS_FILE_KINDS
 from scanner.contexts.model import Context, ContextKind
 from scanner.model import FileKind, Finding, Location, ObservationKind, ParsedFile
+from scanner.records import NamedTuple
 
 # Two unrelated URLs: a serverUrl pattern matching both is not restricted to any host.
 _PROBE_URLS = ("https://mcp.one.example/mcp", "https://other.test/sse")

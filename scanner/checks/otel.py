@@ -9,7 +9,6 @@ switch an exporter back on while the content switches stay set (reference 2.5).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.checks.base import CheckInput, finding, param_list
@@ -18,6 +17,7 @@ from scanner.checks.endpoints import judge, parse_endpoint
 from scanner.contexts.model import Context, Effective
 from scanner.knowledge import KnowledgeBase
 from scanner.model import Finding, ValueKind
+from scanner.records import NamedTuple
 from scanner.redact import shown
 from scanner.semantics import Reading, assume_on
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from scanner.checks.base import CheckInput
 from scanner.contexts.model import Context, ContextKind, Layer, LayerKind
 from scanner.discovery.paths import CLAUDE_DIR, DOTFILES_CLAUDE_DIRS
 from scanner.model import FileKind, Observation, ObservationKind
+from scanner.records import NamedTuple
 
 USER = "user"
 PROJECT = "project"

@@ -7,11 +7,10 @@ must not hide a leak has to consider every provider it could be.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from scanner.contexts.model import Context, Effective
 from scanner.contexts.resolve import PROVIDER_BASE_URLS, PROVIDER_ORDER
 from scanner.knowledge import KnowledgeBase
+from scanner.records import NamedTuple
 from scanner.semantics import Switch, reading
 
 FIRST_PARTY = "first-party"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from scanner.model import EMPTY_MAPPING, JSONValue, Location, Observation, ValueKind
+from scanner.records import NamedTuple
 
 
 class ContextKind(str, enum.Enum):

@@ -33,7 +33,6 @@ import threading
 from collections import Counter
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import classify
@@ -41,6 +40,7 @@ from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
 from scanner.gitsafe import BlobReader, GitError, StartedStream, TooLarge, run_git
 from scanner.headstart import HeadStarts
 from scanner.model import FileKind, Notification
+from scanner.records import NamedTuple
 
 # With -z every field below is a NUL-terminated token; the leading %x00 makes an empty token
 # that starts each commit, which a raw entry (":<modes> <ids> <status>") never is.

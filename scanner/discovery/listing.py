@@ -29,7 +29,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from scanner import regexcache
 from scanner.discovery import DiscoveryError
@@ -38,6 +38,7 @@ from scanner.discovery.read import is_plain_relpath
 from scanner.gitsafe import GitError, StartedGit, run_git
 from scanner.headstart import HeadStarts
 from scanner.model import FileKind, Notification
+from scanner.records import NamedTuple
 
 # Never descended when walking, and untracked files under them are dropped in git mode:
 # dependencies, virtual environments and caches are not the project's configuration. Tracked

@@ -13,10 +13,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.model import FileKind
+from scanner.records import NamedTuple
 
 CLAUDE_DIR = ".claude"
 # Directories that hold a copy of ~/.claude in a dotfiles repository (plain, chezmoi): their

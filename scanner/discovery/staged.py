@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.listing import INDEX_LISTING, entries_to_examine
@@ -19,6 +18,7 @@ from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
 from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git
 from scanner.model import EMPTY_MAPPING, FileKind, Notification
+from scanner.records import NamedTuple
 
 _MODE_SYMLINK = "120000"
 _MODE_GITLINK = "160000"

@@ -15,7 +15,6 @@ import os
 import posixpath
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 from scanner.host.fs import HostFS
 from scanner.host.layout import (
@@ -30,6 +29,7 @@ from scanner.host.layout import (
 )
 from scanner.host.profiles import ProfileEntry, chain, family_of
 from scanner.model import FileKind, Notification
+from scanner.records import NamedTuple
 
 # What a file is for, beyond its FileKind (kept in ParsedFile.facts["host_role"]).
 ROLE_MANAGED_FILE = "managed-file"

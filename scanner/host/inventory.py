@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from scanner.host.discover import HostUser
 from scanner.model import Observation, ParsedFile
+from scanner.records import NamedTuple
 
 
 class ProjectFiles(NamedTuple):

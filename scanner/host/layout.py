@@ -7,7 +7,7 @@ scanner.host.fs maps them onto a mounted root when the scan runs with `--root`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from scanner.records import NamedTuple
 
 LINUX = "linux"
 MACOS = "macos"

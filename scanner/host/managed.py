@@ -24,11 +24,11 @@ tier order, split into what still counts and what does not.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from scanner.contexts.model import Layer, LayerKind
 from scanner.knowledge import ROUTES, KnowledgeBase
 from scanner.model import JSONValue, Notification, Observation, ObservationKind
+from scanner.records import NamedTuple
 
 __all__ = ["ManagedSource", "ManagedTier", "delivers", "resolve_managed"]
 

@@ -19,10 +19,10 @@ last file highest. Assumptions, documented in the README:
 from __future__ import annotations
 
 import posixpath
-from typing import NamedTuple
 
 from scanner.host.layout import LINUX, MACOS, WINDOWS
 from scanner.model import FileKind
+from scanner.records import NamedTuple
 
 # Login shell (basename of the passwd entry) -> family.
 SHELL_FAMILIES = {

@@ -16,7 +16,6 @@ import platform
 import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from scanner.contexts.model import Context
 from scanner.errors import UsageError
@@ -29,6 +28,7 @@ from scanner.host.profiles import chain, families_for
 from scanner.knowledge import KnowledgeBase
 from scanner.knowledge import load as load_kb
 from scanner.model import FileKind, Location, Notification, Observation, ObservationKind, ParsedFile
+from scanner.records import NamedTuple
 from scanner.report.model import ScanResult
 from scanner.scan import Inputs, ScanOptions, judge_contexts
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from scanner.records import NamedTuple
 
 # Beside this module (a path, not importlib.resources: see catalogue.load.rules_dir).
 _HERE = Path(__file__).resolve().parent

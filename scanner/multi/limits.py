@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from scanner.discovery.read import DEFAULT_MAX_BYTES
+from scanner.records import NamedTuple
 
 
 class Limits(NamedTuple):

@@ -14,13 +14,14 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING
 
 from scanner.multi.limits import Limits
 from scanner.multi.outcome import failed_result
 from scanner.multi.progress import Advance, progress
 from scanner.multi.targets import Target
 from scanner.multi.worker import needs_scratch, remove_tree, scan_target
+from scanner.records import NamedTuple
 from scanner.report.model import ScanResult
 from scanner.scan import ScanOptions
 

@@ -16,10 +16,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.errors import UsageError
+from scanner.records import NamedTuple
 from scanner.redact import MARKER
 
 STDIN = "-"

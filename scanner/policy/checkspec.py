@@ -13,11 +13,12 @@ import datetime
 import re
 import string
 from collections.abc import Collection, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from scanner import regexcache
 from scanner.contexts.resolve import PROVIDER_BASE_URLS
 from scanner.policy.locate import KeyPath
+from scanner.records import NamedTuple
 
 Problem = tuple[KeyPath, str]
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from scanner.catalogue.load import ORG_RULE_ID, RuleError, rule_from_table
 from scanner.policy.checkspec import Problem, Vocabulary, check_problems
+from scanner.records import NamedTuple
 
 
 class Catalogue(NamedTuple):

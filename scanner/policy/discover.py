@@ -12,10 +12,10 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.errors import ConfigError
+from scanner.records import NamedTuple
 
 POLICY_FILE = "ccpolicy.toml"
 PYPROJECT = "pyproject.toml"

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.discovery.paths import classify
 from scanner.model import FileKind, Notification
+from scanner.records import NamedTuple
 
 # Comment syntax by file kind. A Dockerfile comment must start its line: after an instruction,
 # `#` is part of the instruction's arguments.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from scanner.model import EMPTY_MAPPING
+from scanner.records import NamedTuple
 
 DEFAULT_EXTENDS = ("recommended",)
 

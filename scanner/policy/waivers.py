@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
-from typing import NamedTuple
 
 from scanner.model import Finding
 from scanner.policy import globs
 from scanner.policy.spec import Waiver
+from scanner.records import NamedTuple
 
 
 def applies(waiver: Waiver, finding: Finding) -> bool:

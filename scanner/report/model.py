@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from scanner.catalogue.model import Rule
 from scanner.contexts.model import Context
 from scanner.model import EMPTY_MAPPING, Finding, Notification, Severity
+from scanner.records import NamedTuple
 
 
 class ScanResult(NamedTuple):

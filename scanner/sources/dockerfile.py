@@ -23,10 +23,10 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
+from scanner.records import NamedTuple
 from scanner.sources.shell import scan_commands
 from scanner.sources.shlex_util import (
     LineIndex,

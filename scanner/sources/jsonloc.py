@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import bisect
 import string
-from typing import NamedTuple, TypeAlias
+from typing import TypeAlias
 
 from scanner import regexcache
 from scanner.model import JSONValue
+from scanner.records import NamedTuple
 
 JsonPath: TypeAlias = tuple[str | int, ...]
 Position: TypeAlias = tuple[int, int]

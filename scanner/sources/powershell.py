@@ -20,10 +20,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.model import FileKind, ParsedFile, ValueKind
+from scanner.records import NamedTuple
 from scanner.sources.shlex_util import (
     LineIndex,
     Piece,

@@ -18,9 +18,9 @@ of its first word, the command run, "runs_claude", "alias" or null), "sources"
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from scanner.model import FileKind, JSONValue, ParsedFile, ValueKind
+from scanner.records import NamedTuple
 from scanner.sources.shlex_util import (
     ASSIGNMENT_RE,
     NAME_RE,

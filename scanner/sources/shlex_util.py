@@ -17,7 +17,6 @@ import enum
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
 
 from scanner import regexcache
 from scanner.model import (
@@ -30,6 +29,7 @@ from scanner.model import (
     ParsedFile,
     ValueKind,
 )
+from scanner.records import NamedTuple
 from scanner.sources.values import classify
 
 NAME_RE = regexcache.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -22,10 +22,11 @@ import math
 import re
 import sys
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from scanner import regexcache
 from scanner.model import EMPTY_MAPPING, JSONValue, Notification
+from scanner.records import NamedTuple
 
 if TYPE_CHECKING:
     from yaml.nodes import MappingNode, Node
