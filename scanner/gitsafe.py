@@ -347,11 +347,9 @@ class StartedStream:
     """
 
     def __init__(self, repo: Path, *args: str, index_file: Path | None = None) -> None:
-        import tempfile
-
         self._args = args
         # stderr goes to a file: a pipe nobody reads could fill up and block git.
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop(), which every path reaches)
+        self._stderr = _output_file()  # closed by stop(), which every path reaches
         try:
             self._process = _start(
                 repo, args, stdin=subprocess.DEVNULL, stderr=self._stderr, index_file=index_file
