@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
 
 def cache_folder(kind: str) -> Path | None:
     """The folder for one kind of cache, or None when caching is off."""
@@ -28,17 +30,18 @@ def write_atomic(directory: Path, name: str, data: bytes) -> None:
     Readers never see a half-written file, and two runs writing the same entry both succeed.
     The folder is created private to the user: some caches hold file contents.
     """
-    import tempfile
-
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".write-", suffix=".tmp", dir=str(directory))
+        # What tempfile.mkstemp does, without importing tempfile (~2 ms of every staged scan):
+        # a random name created exclusively, private, never through a symbolic link.
+        temporary = directory / f".write-{os.urandom(8).hex()}.tmp"
+        fd = os.open(temporary, _CREATE_NEW, 0o600)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, directory / name)
+            os.replace(temporary, directory / name)
         except BaseException:
-            os.unlink(tmp)
+            os.unlink(temporary)
             raise
     except OSError:
         return
