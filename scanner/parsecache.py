@@ -20,7 +20,6 @@ are read and parsed on every run.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from scanner import __version__, regexcache
 from scanner.cachedir import cache_folder, is_private, write_atomic
+from scanner.digest import sha256
 from scanner.model import FileKind, ObservationKind, ParsedFile, ValueKind
 
 FORMAT = 1
@@ -61,7 +61,7 @@ def may_hold_secret(parsed: ParsedFile) -> bool:
 
 def code_signature() -> str:
     """ccpolicy's version and the size and modification time of every module and data file."""
-    digest = hashlib.sha256(f"ccpolicy {__version__} parse cache {FORMAT}\0".encode())
+    digest = sha256(f"ccpolicy {__version__} parse cache {FORMAT}\0".encode())
     for folder, names in sorted(_package_files()):
         for name in names:
             try:
@@ -87,7 +87,7 @@ def cache_file(scan_root: Path) -> Path | None:
     folder = cache_folder("parsed")
     if folder is None:
         return None
-    name = hashlib.sha256(os.fsencode(os.path.realpath(scan_root))).hexdigest()
+    name = sha256(os.fsencode(os.path.realpath(scan_root))).hexdigest()
     return folder / f"{name}.pickle"
 
 

@@ -12,7 +12,6 @@ an error. CCPOLICY_NO_CACHE=1 turns it off (as for the validated-policy cache).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.cachedir import cache_folder, write_atomic
+from scanner.digest import sha256
 
 FORMAT = 1
 
@@ -30,7 +30,7 @@ def cache_dir() -> Path | None:
 
 
 def digest(sources: Sequence[tuple[str, bytes]]) -> str:
-    hasher = hashlib.sha256(f"ccpolicy toml cache {FORMAT}\0".encode())
+    hasher = sha256(f"ccpolicy toml cache {FORMAT}\0".encode())
     for name, data in sources:
         hasher.update(name.encode("utf-8", "surrogateescape") + b"\0")
         hasher.update(str(len(data)).encode() + b"\0")

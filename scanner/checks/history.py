@@ -16,7 +16,6 @@ scan only keeps the books:
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -33,6 +32,7 @@ from scanner.checks.cloud_credentials import (
     _looks_like_aws_secret,
 )
 from scanner.checks.credentials import ANTHROPIC_CREDENTIAL_VARIABLES, KEY_FORMAT, is_placeholder, kind_of
+from scanner.digest import sha256
 from scanner.knowledge import PROTECTS, KnowledgeBase
 from scanner.model import (
     FileKind,
@@ -145,7 +145,7 @@ def may_hold_secret(text: str) -> bool:
 
 
 def secret_digest(value: str) -> bytes:
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()
+    return sha256(value.encode("utf-8", "surrogatepass")).digest()
 
 
 def secrets_in(parsed: ParsedFile) -> list[SecretHit]:

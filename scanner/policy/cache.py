@@ -8,12 +8,12 @@ not an error. CCPOLICY_NO_CACHE=1 turns the cache off.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from scanner import __version__
 from scanner.cachedir import cache_folder, write_atomic
+from scanner.digest import sha256
 from scanner.policy.discover import PolicySource
 from scanner.policy.spec import Policy, from_json, to_json
 
@@ -25,7 +25,7 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(data: bytes, source: PolicySource, catalogue_signature: str) -> str:
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in (
         f"ccpolicy {__version__} format {FORMAT}",
         catalogue_signature,

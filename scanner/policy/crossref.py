@@ -6,12 +6,12 @@ that one validation lists every error in the file at once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from scanner.catalogue.load import ORG_RULE_ID, RuleError, rule_from_table
+from scanner.digest import sha256
 from scanner.policy.checkspec import Problem, Vocabulary, check_problems
 from scanner.records import NamedTuple
 
@@ -31,7 +31,7 @@ class Catalogue(NamedTuple):
             sorted(self.vocab.registered),
             sorted(self.vocab.context_kinds),
         ]
-        return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+        return sha256(json.dumps(data).encode()).hexdigest()
 
 
 def current_catalogue(

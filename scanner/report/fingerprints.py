@@ -16,11 +16,11 @@ identity when lines move, which is what baselines and waivers need.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from array import array
 
 from scanner import regexcache
+from scanner.digest import sha256
 
 _BLOCK_SIZE = 100
 _BASE = 37
@@ -87,4 +87,4 @@ def stable_fingerprint(rule_id: str, context: str, key: str, path: str) -> str:
     clean_path = _LEADING_DOT_SLASH.sub("", path.replace("\\", "/"))
     # A separator that cannot occur in any part keeps ("a", "bc") apart from ("ab", "c").
     material = "\x1f".join((_FINGERPRINT_VERSION, rule_id, context, key, clean_path))
-    return hashlib.sha256(material.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
+    return sha256(material.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
