@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -49,16 +48,16 @@ def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
 
 def read_repository(root: Path, *, tracked_only: bool, exclude: Sequence[str] = ()) -> Inputs:
     from scanner.discovery.listing import list_candidates
-    from scanner.discovery.read import read_text
+    from scanner.discovery.read import RootReader
 
-    real_root = os.path.realpath(root)
+    reader = RootReader(root)
     done: dict[tuple[str, FileKind], tuple[ParsedFile | None, Notification | None]] = {}
 
     def read(found: Iterable[tuple[str, FileKind]]) -> None:
         for path, kind in found:
             if (path, kind) in done or (exclude and excluded(path, exclude)):
                 continue
-            text, note = read_text(root, path, real_root=real_root)
+            text, note = reader.read_text(path)
             done[path, kind] = (None if text is None else parse_file(path, text, kind), note)
 
     # The tracked candidates are read while git still looks for untracked ones.

@@ -115,33 +115,60 @@ def read_text(
 
     Refuses paths that leave the root (through `..` or a symlink anywhere on the way), files that
     are not regular files, files over `max_bytes`, binary files; notes a Latin-1 fallback.
-    Never raises. `real_root`, the root's real path, saves resolving it again for each file of
-    a scan.
+    Never raises. `real_root`, the root's real path, saves resolving it again; RootReader reads
+    many files of one root.
     """
-    if not is_plain_relpath(relpath):
-        return None, _note("warning", "path is not a plain relative path; not read", relpath, "invalid-path")
-    try:
-        if real_root is None:
-            real_root = os.path.realpath(root)
-        real = os.path.realpath(os.path.join(real_root, relpath))
-        if not _inside(real, real_root):
+    return RootReader(root, real_root=real_root).read_text(relpath, max_bytes=max_bytes)
+
+
+class RootReader:
+    """read_text for the files of one root, resolving the root and each directory once.
+
+    A scan reads ~200 files in a few dozen directories: resolving every path whole (a system
+    call per component) took two thirds of the reading time.
+    """
+
+    def __init__(self, root: Path, *, real_root: str | None = None) -> None:
+        self._real_root = real_root if real_root is not None else os.path.realpath(root)
+        self._real_dirs: dict[str, str] = {"": self._real_root}
+
+    def read_text(
+        self, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> tuple[str | None, Notification | None]:
+        """As read_text."""
+        if not is_plain_relpath(relpath):
             return None, _note(
-                "warning",
-                "symbolic link points outside the scanned root; not followed",
-                relpath,
-                "symlink-outside-root",
+                "warning", "path is not a plain relative path; not read", relpath, "invalid-path"
             )
-        info = os.stat(real)
-        if not stat.S_ISREG(info.st_mode):
-            return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
-        if info.st_size > max_bytes:
-            return None, too_large(relpath, info.st_size, max_bytes)
-        data = read_regular_file(real, max_bytes)
-        if data is None:
-            return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return None, _note("warning", f"file could not be read: {reason}", relpath, "unreadable")
-    if len(data) > max_bytes:
-        return None, too_large(relpath, len(data), max_bytes)
-    return decode_bytes(data, relpath)
+        try:
+            real = self._real_path(relpath)
+            if not _inside(real, self._real_root):
+                return None, _note(
+                    "warning",
+                    "symbolic link points outside the scanned root; not followed",
+                    relpath,
+                    "symlink-outside-root",
+                )
+            info = os.stat(real)
+            if not stat.S_ISREG(info.st_mode):
+                return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
+            if info.st_size > max_bytes:
+                return None, too_large(relpath, info.st_size, max_bytes)
+            data = read_regular_file(real, max_bytes)
+            if data is None:
+                return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            return None, _note("warning", f"file could not be read: {reason}", relpath, "unreadable")
+        if len(data) > max_bytes:
+            return None, too_large(relpath, len(data), max_bytes)
+        return decode_bytes(data, relpath)
+
+    def _real_path(self, relpath: str) -> str:
+        """os.path.realpath of root/relpath, from the resolved directory and the file's own link."""
+        directory, _, name = relpath.rpartition("/")
+        real_dir = self._real_dirs.get(directory)
+        if real_dir is None:
+            real_dir = self._real_dirs[directory] = os.path.realpath(os.path.join(self._real_root, directory))
+        path = os.path.join(real_dir, name)
+        return os.path.realpath(path) if os.path.islink(path) else path

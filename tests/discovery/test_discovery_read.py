@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.discovery.read import decode_bytes, read_text
+from scanner.discovery.read import RootReader, decode_bytes, read_text
 from scanner.model import Notification
 
 
@@ -193,6 +193,40 @@ def test_root_given_through_a_symlink(root: Path, tmp_path: Path) -> None:
     alias = tmp_path / "alias"
     alias.symlink_to(root)
     assert read_text(alias, ".env") == ("A=1\n", None)
+
+
+def test_one_reader_resolves_each_file_as_a_whole_path_would(root: Path, tmp_path: Path) -> None:
+    # Directories are resolved once per reader: a link anywhere on a path must still count.
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / ".env").write_text("TOKEN=outside\n")
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / ".env").write_text("A=1\n")
+    (root / "a" / "real.env").write_text("A=2\n")
+    (root / "a" / "b" / "up.env").symlink_to("../real.env")
+    (root / "alias").symlink_to("a")  # a directory link inside the root
+    (root / "a" / "out").symlink_to(outside)  # and one leaving it, below a real directory
+    (root / "a" / "b" / "out.env").symlink_to(outside / "deep" / ".env")
+    reader = RootReader(root)
+    paths = [
+        "a/b/.env",
+        "alias/b/.env",
+        "a/b/up.env",
+        "alias/b/up.env",
+        "a/out/deep/.env",
+        "a/b/out.env",
+        "a/b/.env",
+    ]
+    read = {path: reader.read_text(path) for path in paths}
+    assert read == {
+        "a/b/.env": ("A=1\n", None),
+        "alias/b/.env": ("A=1\n", None),
+        "a/b/up.env": ("A=2\n", None),
+        "alias/b/up.env": ("A=2\n", None),
+        "a/out/deep/.env": (None, OUTSIDE._replace(path="a/out/deep/.env")),
+        "a/b/out.env": (None, OUTSIDE._replace(path="a/b/out.env")),
+    }
+    assert read == {path: read_text(root, path) for path in paths}
 
 
 @pytest.mark.parametrize("relpath", ["../x", "/etc/passwd", "a/../../x", "", "a//b", "./a", "a\0b"])
