@@ -18,8 +18,9 @@ changes 20 configuration files out of 200 reads and parses 20.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from scanner.discovery import DiscoveryError
@@ -27,6 +28,7 @@ from scanner.discovery.listing import INDEX_LISTING
 from scanner.discovery.staged import inherited_index_file, read_staged
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError, StartedGit, run_git
+from scanner.headstart import HeadStarts
 from scanner.model import FileKind, ParsedFile
 from scanner.report.model import ScanResult
 from scanner.scan import SHOW_PREFIX, Inputs, ScanOptions, excluded, judge, parse_texts, prefix_from
@@ -57,6 +59,38 @@ def _toplevel(path: Path, out: bytes | GitError) -> Path:
     return Path(top)
 
 
+def _start_first_commands(scan_root: Path) -> StartedGit:
+    """Three git commands at once rather than one after another: the work tree's top, the scan
+    root's place in it, and the index (when which index does not depend on the top)."""
+    inherited = os.environ.get("GIT_INDEX_FILE")
+    early_index = not inherited or os.path.isabs(inherited)
+    commands = (_TOPLEVEL, SHOW_PREFIX, INDEX_LISTING) if early_index else (_TOPLEVEL, SHOW_PREFIX)
+    return StartedGit(scan_root, *commands, index_file=Path(inherited) if inherited and early_index else None)
+
+
+def _early_key(scan_root: Path) -> tuple[str, str | None]:
+    return (os.path.realpath(scan_root), os.environ.get("GIT_INDEX_FILE"))
+
+
+# The first commands of a staged scan, started before they are needed: see staged_started_early.
+started_early: HeadStarts[StartedGit] = HeadStarts()
+
+
+@contextlib.contextmanager
+def staged_started_early(scan_root: Path) -> Iterator[None]:
+    """Start the git commands read_staged_inputs(scan_root) begins with, so that git reads the
+    index while the scan loads its policy and imports its modules. read_staged_inputs inside the
+    block uses them; on leaving, whatever was not used is stopped. When git cannot start, nothing
+    changes: read_staged_inputs reports it as it always does."""
+    try:
+        started = _start_first_commands(scan_root)
+    except GitError:
+        yield
+        return
+    with started_early.begun(_early_key(scan_root), started, StartedGit.stop):
+        yield
+
+
 def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     """Parsed staged candidate files under `scan_root` (absolute), paths relative to it.
 
@@ -65,17 +99,12 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     """
     from scanner.parsecache import ParseCache
 
-    # Three git commands at once rather than one after another: the work tree's top, the scan
-    # root's place in it, and the index (when which index does not depend on the top).
-    inherited = os.environ.get("GIT_INDEX_FILE")
-    early_index = not inherited or os.path.isabs(inherited)
-    commands = (_TOPLEVEL, SHOW_PREFIX, INDEX_LISTING) if early_index else (_TOPLEVEL, SHOW_PREFIX)
-    try:
-        started = StartedGit(
-            scan_root, *commands, index_file=Path(inherited) if inherited and early_index else None
-        )
-    except GitError as error:
-        raise UsageError(f"{scan_root}: cannot read the git repository: {error}") from None
+    started = started_early.take(_early_key(scan_root))
+    if started is None:
+        try:
+            started = _start_first_commands(scan_root)
+        except GitError as error:
+            raise UsageError(f"{scan_root}: cannot read the git repository: {error}") from None
     try:
         top, prefix, *listing = started.results()
     finally:

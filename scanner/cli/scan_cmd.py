@@ -224,14 +224,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _git_started_early(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
-    """For a scan of one local directory, git starts listing it (or reading its history) now:
-    git's work then overlaps loading the policy and importing the scan's modules instead of
-    following them."""
-    if args.staged or args.host or args.repos_from or len(args.paths) > 1:
+    """For a scan of one local directory, git starts listing it (reading its history, or its
+    index for --staged) now: git's work then overlaps loading the policy and importing the scan's
+    modules instead of following them."""
+    if args.host or args.repos_from or len(args.paths) > 1:
         return contextlib.nullcontext()
+    path = args.paths[0] if args.paths else "."
+    if args.staged:
+        if not os.path.isdir(path):
+            return contextlib.nullcontext()
+        from scanner.staged_scan import staged_started_early
+
+        return staged_started_early(Path(path).absolute())
     from scanner.multi.targets import is_git_url
 
-    path = args.paths[0] if args.paths else "."
     if is_git_url(path) or not os.path.isdir(path):
         return contextlib.nullcontext()
     if args.history:

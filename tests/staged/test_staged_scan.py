@@ -10,11 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from scanner import staged_scan as staged_scan_module
 from scanner.cli import main
+from scanner.errors import UsageError
 from scanner.model import Severity
 from scanner.ruleset import preset_ruleset
 from scanner.scan import ScanOptions
-from scanner.staged_scan import STAGED_CATEGORY, read_staged_inputs, repository_root, scan_staged
+from scanner.staged_scan import (
+    STAGED_CATEGORY,
+    read_staged_inputs,
+    repository_root,
+    scan_staged,
+    staged_started_early,
+)
 from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
 
 KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"
@@ -350,3 +358,40 @@ def test_the_top_the_prefix_and_the_index_are_read_by_git_at_once(
     assert inputs.repo_prefix == "app/"
     assert started[:together] == [("rev-parse", 0), ("rev-parse", 0), ("ls-files", 0)][:together]
     assert [name for name, _ in started[together:]] == ([] if together == 3 else ["ls-files"]) + ["cat-file"]
+
+
+@pytest.mark.parametrize("index_file", [None, ".git/next-index"])
+def test_a_head_start_gives_the_same_inputs_and_is_taken_once(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, index_file: str | None
+) -> None:
+    stage(repo, {"app/.env": LEAK})
+    if index_file is not None:  # relative: the index is read only once the top is known
+        git(repo, "read-tree", "HEAD", env={"GIT_INDEX_FILE": index_file})
+        git(repo, "add", "app/.env", env={"GIT_INDEX_FILE": index_file})
+        monkeypatch.setenv("GIT_INDEX_FILE", index_file)
+    app = (repo / "app").resolve()
+    without = read_staged_inputs(app)
+    with staged_started_early(repo / "app"):
+        assert staged_scan_module.started_early.waiting() == 1
+        assert read_staged_inputs(app) == without
+        assert staged_scan_module.started_early.waiting() == 0  # taken by the read, and only by it
+    assert [parsed.path for parsed in without.files] == [".env", "build.sh"]
+
+
+def test_a_head_start_for_another_root_or_index_waits_and_is_stopped(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with staged_started_early(repo / "app"):
+        read_staged_inputs(repo.resolve())  # another root
+        monkeypatch.setenv("GIT_INDEX_FILE", str(repo / ".git" / "index"))
+        read_staged_inputs((repo / "app").resolve())  # another index
+        assert staged_scan_module.started_early.waiting() == 1
+        [head_start] = staged_scan_module.started_early._waiting.values()
+    assert staged_scan_module.started_early.waiting() == 0
+    assert all(process.returncode is not None for process in head_start._processes)
+
+
+def test_a_head_start_outside_a_repository_changes_nothing(tmp_path: Path) -> None:
+    with staged_started_early(tmp_path), pytest.raises(UsageError, match="not inside a git repository"):
+        read_staged_inputs(tmp_path.resolve())
+    assert staged_scan_module.started_early.waiting() == 0
