@@ -17,7 +17,7 @@ class Row:
 
     scenario: str
     label: str
-    role: str  # "ccpolicy", "floor", "peer" or "baseline"
+    role: str  # "ccpolicy", "floor", "peer", "baseline" or "first run"
     timing: Timing | None  # None: not run (see note)
     note: str = ""
 

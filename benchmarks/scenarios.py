@@ -27,6 +27,7 @@ DETECT_SECRETS = "detect-secrets"
 SEMGREP = "semgrep"
 ZIZMOR = "zizmor"
 SCAN_10K = "ccpolicy scan (10,000 files)"
+FIRST_SCAN = "ccpolicy scan, no parses cached"
 MEMORY_LIMIT_KIB = 80 * 1024
 
 SEMGREP_RULE = """\
@@ -53,7 +54,7 @@ class Target:
 @dataclass(frozen=True)
 class Reference:
     command: Command
-    role: str  # "floor", "peer" or "baseline"
+    role: str  # "floor", "peer", "baseline" or "first run" (ccpolicy without its parse cache)
     runs: int | None = None  # fewer runs for slow peers (None: the scenario's)
     available: bool = True  # a peer that is not installed is listed, not run
 
@@ -207,6 +208,12 @@ def _full(
             )
             targets = [Target(SCAN_10K, 1.5)]
     if name == "full-10k":
+        cache = parsecache.cache_file(repo, "worktree")
+        if cache is not None:
+            # The same scan without the previous run's parses (scanner.parsecache): a directory's
+            # first scan, as in a fresh CI job (whose other caches would be cold too).
+            first = Command(FIRST_SCAN, timed.argv, repo, prepare=("rm", "-f", str(cache)))
+            references.append(Reference(first, "first run"))
         references += [
             _peer(
                 tools,

@@ -1,16 +1,23 @@
-"""Parsed staged files kept between pre-commit runs, keyed by git blob id.
+"""Parsed configuration files kept between runs, keyed by their content.
 
-A commit usually changes a few configuration files out of the repository's hundreds, yet a staged
-scan judges all of them (a context spans several files). Parsing is a pure function of the file's
-path, kind and content, and a blob id names the content exactly, so the previous run's parse of
-an unchanged blob is reused and only the changed blobs are read and parsed.
+A commit usually changes a few configuration files out of the repository's hundreds, yet a scan
+judges all of them (a context spans several files). Parsing is a pure function of the file's
+path, kind and content, so the previous run's parse of unchanged content is reused and only
+changed files are parsed. Two sources, each with its own file per scanned directory:
 
-One file per scanned directory holds the entries its last run used, so the cache never grows
-past the repository's candidate files. It is tied to the parser code: a different ccpolicy
-version, or any change to a module or data file of the installed package (an editable install
-being edited), makes every entry stale. Entries are pickled ParsedFile objects. Pickle runs code
-when it loads, so a cache file is loaded only when it and its folder belong to the current user
-and nobody else can write them; anything unexpected reads as an empty cache.
+  index     staged scans (pre-commit); the key names content by its git blob id, so an unchanged
+            blob is not even read from git.
+  worktree  scans of a directory on disk; every file is still read (and its decoding noted), and
+            the key names the decoded text by its SHA-256.
+
+A file holds the entries its directory's last run used, so it never grows past the directory's
+candidate files, and at most MAX_FILES such files are kept (the least recently written go
+first), so scanning many directories does not fill the disk. The cache is tied to the parser
+code: a different ccpolicy version, or any change to a module or data file of the installed
+package (an editable install being edited), makes every entry stale. Entries are pickled
+ParsedFile objects. Pickle runs code when it loads, so a cache file is loaded only when it and
+its folder belong to the current user and nobody else can write them; anything unexpected
+reads as an empty cache.
 
 A parse holds the file's text, so a file that may hold a credential (a literal value for a
 variable named like a secret, or a key format in its text) is never written to the cache: a
@@ -20,10 +27,12 @@ are read and parsed on every run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
 from pathlib import Path
+from typing import Literal
 
 from scanner import __version__, regexcache
 from scanner.cachedir import cache_folder, is_private, write_atomic
@@ -31,11 +40,14 @@ from scanner.digest import sha256
 from scanner.model import FileKind, ObservationKind, ParsedFile, ValueKind
 
 FORMAT = 1
+MAX_FILES = 64
 # The package's own files: any change to them may change what a parser produces.
 _PACKAGE = Path(__file__).resolve().parent
 _SOURCE_SUFFIXES = (".py", ".toml")
 
-Key = tuple[str, FileKind, str]  # (path relative to the scan root, kind, blob id)
+# (path relative to the scan root, kind, content id: the blob id, or text_id for the work tree)
+Key = tuple[str, FileKind, str]
+Source = Literal["index", "worktree"]
 
 # Deliberately broad: a false alarm costs one parse, a miss would copy a secret.
 _SECRET_NAME = regexcache.compile(
@@ -82,20 +94,27 @@ def _package_files() -> list[tuple[str, list[str]]]:
     return found
 
 
-def cache_file(scan_root: Path) -> Path | None:
-    """Where the parses of staged runs of `scan_root` are kept (None when caching is off)."""
+def cache_file(scan_root: Path, source: Source = "index") -> Path | None:
+    """Where the parses of `source` runs of `scan_root` are kept (None when caching is off)."""
     folder = cache_folder("parsed")
     if folder is None:
         return None
-    name = sha256(os.fsencode(os.path.realpath(scan_root))).hexdigest()
-    return folder / f"{name}.pickle"
+    name = os.fsencode(os.path.realpath(scan_root))
+    if source != "index":  # the staged cache keeps the name it always had
+        name += f"\0{source}".encode()
+    return folder / f"{sha256(name).hexdigest()}.pickle"
+
+
+def text_id(text: str) -> str:
+    """The content id of a work tree file's decoded text."""
+    return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class ParseCache:
-    """The parses of one scan root's last staged run; `save` keeps exactly the entries used."""
+    """The parses of one scan root's last run from `source`; `save` keeps exactly the entries used."""
 
-    def __init__(self, scan_root: Path) -> None:
-        self._file = cache_file(scan_root)
+    def __init__(self, scan_root: Path, source: Source = "index") -> None:
+        self._file = cache_file(scan_root, source)
         self._signature = code_signature() if self._file is not None else ""
         self._old: dict[Key, ParsedFile] = self._load()
         self._used: dict[Key, ParsedFile] = {}
@@ -135,3 +154,19 @@ class ParseCache:
         except Exception:  # an unpicklable fact is a cache miss next time, not an error now
             return
         write_atomic(self._file.parent, self._file.name, data)
+        _prune(self._file.parent, keep=self._file.name)
+
+
+def _prune(folder: Path, *, keep: str) -> None:
+    """Remove the least recently written cache files past MAX_FILES (never `keep`)."""
+    try:
+        names = [name for name in os.listdir(folder) if name.endswith(".pickle")]
+        if len(names) <= MAX_FILES:
+            return
+        written = sorted(names, key=lambda name: os.stat(folder / name).st_mtime_ns, reverse=True)
+    except OSError:  # another run pruned at the same time
+        return
+    for name in written[MAX_FILES:]:
+        if name != keep:
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)

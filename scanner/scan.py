@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.catalogue.model import Rule
 from scanner.checks import reads_history
@@ -16,6 +17,9 @@ from scanner.model import EMPTY_MAPPING, FileKind, Notification, ParsedFile, Sev
 from scanner.records import NamedTuple
 from scanner.report.model import ScanResult
 from scanner.sources.registry import parse_file
+
+if TYPE_CHECKING:
+    from scanner.parsecache import ParseCache  # imported when used: host scans never need pickle
 
 
 class ScanOptions(NamedTuple):
@@ -46,19 +50,34 @@ def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
     return [parse_file(path, text, kind) for path, kind, text in items]
 
 
-def read_repository(root: Path, *, tracked_only: bool, exclude: Sequence[str] = ()) -> Inputs:
+def read_repository(
+    root: Path, *, tracked_only: bool, exclude: Sequence[str] = (), cache: ParseCache | None = None
+) -> Inputs:
+    """Read and parse the candidate files under `root`; with `cache`, unchanged files' parses are
+    reused from the previous run (each file is still read: its text is the key)."""
     from scanner.discovery.listing import list_candidates
     from scanner.discovery.read import RootReader
+    from scanner.parsecache import text_id
 
     reader = RootReader(root)
     done: dict[tuple[str, FileKind], tuple[ParsedFile | None, Notification | None]] = {}
+
+    def parse(path: str, kind: FileKind, text: str) -> ParsedFile:
+        if cache is None:
+            return parse_file(path, text, kind)
+        key = (path, kind, text_id(text))
+        parsed = cache.get(key)
+        if parsed is None:
+            parsed = parse_file(path, text, kind)
+            cache.put(key, parsed)
+        return parsed
 
     def read(found: Iterable[tuple[str, FileKind]]) -> None:
         for path, kind in found:
             if (path, kind) in done or (exclude and excluded(path, exclude)):
                 continue
             text, note = reader.read_text(path)
-            done[path, kind] = (None if text is None else parse_file(path, text, kind), note)
+            done[path, kind] = (None if text is None else parse(path, kind, text), note)
 
     # The tracked candidates are read while git still looks for untracked ones.
     listing = list_candidates(root, tracked_only=tracked_only, tracked_known=read)
@@ -71,6 +90,8 @@ def read_repository(root: Path, *, tracked_only: bool, exclude: Sequence[str] = 
             notes.append(note)
         if parsed is not None:
             files.append(parsed)
+    if cache is not None:
+        cache.save()
     return Inputs(
         tuple(files),
         tuple(notes),
@@ -148,8 +169,15 @@ def judge_contexts(
 
 
 def scan_repository(root: Path, options: ScanOptions) -> ScanResult:
+    from scanner.parsecache import ParseCache
+
     # The checks are imported first: in a large repository git is still listing it (head
     # started by scan_cmd), and they would otherwise be imported after waiting for git.
     load_checks(rule for rule in options.rules if not reads_history(rule))
-    inputs = read_repository(root, tracked_only=options.tracked_only, exclude=options.exclude)
+    inputs = read_repository(
+        root,
+        tracked_only=options.tracked_only,
+        exclude=options.exclude,
+        cache=ParseCache(root, "worktree"),
+    )
     return judge(root, inputs, options)

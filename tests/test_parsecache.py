@@ -1,4 +1,7 @@
-"""scanner.parsecache: staged scans reuse the previous run's parses of unchanged blobs, safely."""
+"""scanner.parsecache: scans reuse the previous run's parses of unchanged content, safely.
+
+Staged scans key content by blob id (the index source), scans of a directory by its text (the
+work-tree source)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from scanner import parsecache
 from scanner.model import FileKind
-from scanner.parsecache import ParseCache, code_signature, may_hold_secret
+from scanner.parsecache import ParseCache, code_signature, may_hold_secret, text_id
+from scanner.report.model import ScanResult
+from scanner.ruleset import preset_ruleset
+from scanner.scan import ScanOptions, read_repository, scan_repository
 from scanner.sources.registry import parse_file
 from scanner.staged_scan import read_staged_inputs
-from tests.gitrepo import commit, git, isolate_git_config, make_repo, stage
+from tests.gitrepo import commit, git, isolate_git_config, make_repo, stage, write_files
 
 SETTINGS = '{\n  "env": {"DISABLE_TELEMETRY": "1"}\n}\n'
 WORKFLOW = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: claude -p hi\n"
@@ -181,5 +188,93 @@ def test_cli_output_is_identical_with_a_warm_cache(repo: Path, tmp_path: Path) -
     assert len(cache_files(tmp_path)) == 1
     warm = subprocess.run(command, cwd=repo, capture_output=True, check=True, env=os.environ.copy())
     assert warm.stdout == cold.stdout
+    assert b"CCP401" in warm.stdout
+    assert KEY.encode() not in warm.stdout + warm.stderr
+
+
+# --------------------------------------------------------------------------- the work tree
+
+
+def scan_tree(root: Path) -> ScanResult:
+    return scan_repository(root.resolve(), ScanOptions(rules=preset_ruleset("recommended").rules))
+
+
+def worktree_keys(root: Path) -> dict[str, str]:
+    cache_file = parsecache.cache_file(root.resolve(), "worktree")
+    assert cache_file is not None
+    return cached_keys(cache_file)
+
+
+def test_a_repeated_scan_reuses_the_parses_of_unchanged_text(repo: Path) -> None:
+    write_files(
+        repo, {".env": f"ANTHROPIC_API_KEY={KEY}\n", "notes.sh": "export CLAUDE_CODE_USE_BEDROCK=1\n"}
+    )
+    first = scan_tree(repo)
+    # keyed by the text on disk, untracked and tracked alike; the file holding a key is left out
+    assert worktree_keys(repo) == {
+        ".claude/settings.json": text_id(SETTINGS),
+        ".github/workflows/ci.yml": text_id(WORKFLOW),
+        "deploy.sh": text_id("export A=1\n"),
+        "notes.sh": text_id("export CLAUDE_CODE_USE_BEDROCK=1\n"),
+    }
+    cache_file = parsecache.cache_file(repo.resolve(), "worktree")
+    assert cache_file is not None and KEY.encode() not in cache_file.read_bytes()
+    held = ParseCache(repo.resolve(), "worktree").get(("deploy.sh", FileKind.SHELL, text_id("export A=1\n")))
+    assert held is not None and held.path == "deploy.sh"
+    assert scan_tree(repo) == first
+
+
+def test_an_edited_file_is_parsed_again_though_git_has_not_seen_the_edit(repo: Path) -> None:
+    root = repo.resolve()
+    read_repository(root, tracked_only=False, cache=ParseCache(root, "worktree"))
+    write_files(repo, {"deploy.sh": "export CLAUDE_CODE_USE_VERTEX=1\n"})  # not staged
+    inputs = read_repository(root, tracked_only=False, cache=ParseCache(root, "worktree"))
+    [deploy] = [parsed for parsed in inputs.files if parsed.path == "deploy.sh"]
+    assert [(obs.name, obs.value) for obs in deploy.observations] == [("CLAUDE_CODE_USE_VERTEX", "1")]
+    assert worktree_keys(repo)["deploy.sh"] == text_id("export CLAUDE_CODE_USE_VERTEX=1\n")
+
+
+def test_a_decoding_note_is_reported_on_every_run(repo: Path) -> None:
+    (repo / "latin.sh").write_bytes("export NAME=caf\xe9\n".encode("latin-1"))
+    notes = [[n.path for n in scan_tree(repo).notifications if n.descriptor == "encoding"] for _ in range(2)]
+    assert notes == [["latin.sh"], ["latin.sh"]]
+    assert "latin.sh" in worktree_keys(repo)  # the parse of the decoded text is cached; the note is not
+
+
+def test_the_work_tree_and_the_index_keep_separate_files(repo: Path, tmp_path: Path) -> None:
+    scan_tree(repo)
+    read_staged_inputs(repo.resolve())
+    assert sorted(cache_files(tmp_path)) == sorted(
+        [parsecache.cache_file(repo.resolve(), "worktree"), parsecache.cache_file(repo.resolve())]
+    )
+    assert len(set(cache_files(tmp_path))) == 2
+
+
+def test_only_the_most_recently_written_files_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parsecache, "MAX_FILES", 2)
+    roots = []
+    for n in range(4):
+        root = tmp_path / f"project-{n}"
+        write_files(root, {".claude/settings.json": SETTINGS})
+        scan_tree(root)
+        cache_file = parsecache.cache_file(root.resolve(), "worktree")
+        assert cache_file is not None
+        os.utime(cache_file, ns=(n * 10**9, n * 10**9))  # written in this order, a second apart
+        roots.append(cache_file)
+    assert sorted(cache_files(tmp_path)) == sorted(roots[2:])
+
+
+def test_the_cli_gives_the_same_output_warm_cold_and_without_caches(repo: Path, tmp_path: Path) -> None:
+    write_files(repo, {".env": f"ANTHROPIC_API_KEY={KEY}\n"})
+    command = [sys.executable, "-m", "scanner", "scan", "--format", "json", "--fail-on", "never"]
+    cold = subprocess.run(command, cwd=repo, capture_output=True, check=True, env=os.environ.copy())
+    assert cache_files(tmp_path) == [parsecache.cache_file(repo.resolve(), "worktree")]
+    warm = subprocess.run(command, cwd=repo, capture_output=True, check=True, env=os.environ.copy())
+    uncached = subprocess.run(
+        command, cwd=repo, capture_output=True, check=True, env={**os.environ, "CCPOLICY_NO_CACHE": "1"}
+    )
+    assert warm.stdout == cold.stdout == uncached.stdout
     assert b"CCP401" in warm.stdout
     assert KEY.encode() not in warm.stdout + warm.stderr

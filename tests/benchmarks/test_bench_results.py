@@ -162,3 +162,25 @@ def test_the_100k_scan_is_timed_beside_the_10k_scan(tmp_path: Path) -> None:
     )
     assert baseline.command.argv == full_10k.subject.argv
     assert full_100k.targets == (Target(SCAN_10K, 1.5),)
+
+
+def test_the_10k_scan_is_also_timed_without_its_parse_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.scenarios import FIRST_SCAN, Tools, build
+    from scanner import parsecache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CCPOLICY_NO_CACHE", raising=False)
+    paths = {"repo-10k": tmp_path / "repo-10k"}
+    tools = Tools("python3", ("ccpolicy",), tmp_path / "peers")
+    (full_10k,) = [s for s in build(paths, tools, tmp_path) if s.name == "full-10k"]
+    (first,) = [r for r in full_10k.references if r.command.label == FIRST_SCAN]
+    cache = parsecache.cache_file(paths["repo-10k"], "worktree")
+    assert cache is not None and cache.parent == tmp_path / "cache" / "ccpolicy" / "parsed"
+    assert (first.role, first.command.argv, first.command.prepare) == (
+        "first run",
+        full_10k.subject.argv,
+        ("rm", "-f", str(cache)),
+    )
+    assert all(target.reference != FIRST_SCAN for target in full_10k.targets)
