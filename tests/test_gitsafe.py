@@ -581,6 +581,23 @@ def test_missing_git_executable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         run_git(tmp_path, "--version")
 
 
+@pytest.mark.skipif(os.name == "nt", reason="shutil.which itself is used on Windows")
+def test_git_is_found_as_shutil_which_finds_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real_git = shutil.which("git")
+    assert real_git is not None
+    decoys = {"dir": tmp_path / "dir", "not-executable": tmp_path / "plain", "relative": Path("relative")}
+    (decoys["dir"] / "git").mkdir(parents=True)  # a directory named git
+    decoys["not-executable"].mkdir()
+    (decoys["not-executable"] / "git").write_text("#!/bin/sh\n")
+    entries = [str(path) for path in decoys.values()] + ["", os.path.dirname(real_git)]
+    monkeypatch.setenv("PATH", os.pathsep.join(entries))
+    git_executable.cache_clear()
+    try:
+        assert git_executable() == real_git
+    finally:
+        git_executable.cache_clear()
+
+
 def test_a_stream_raises_after_it_failed(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     with pytest.raises(GitError, match="git log failed"):

@@ -4,7 +4,6 @@ arguments and result are plain picklable data, and it never raises for a bad tar
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import sys
 from collections.abc import Callable
@@ -110,6 +109,8 @@ def remove_tree(path: Path) -> None:
     """Remove `path` and everything under it; a path that is already gone is fine."""
     if not os.path.lexists(path):
         return
+    import shutil  # here: a scan of local directories never removes a tree
+
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=_make_writable_and_retry)
     else:

@@ -191,3 +191,55 @@ def test_effective_rejects_host_flags_without_host(demo_repo: Path) -> None:
     proc = ccpolicy("effective", ".", "--root", "/", cwd=demo_repo)
     assert proc.returncode == 2
     assert "--root, --os, --all-users and --projects go with --host" in proc.stderr
+
+
+COMMAND_NAMES = [
+    "scan",
+    "effective",
+    "rules",
+    "explain",
+    "merge",
+    "report",
+    "policy",
+    "install-hook",
+    "baseline",
+]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h", "scan"], ["--help", "scan", "."]])
+def test_top_level_help_lists_every_command(tmp_path: Path, args: list[str]) -> None:
+    proc = ccpolicy(*args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    listed = re.findall(r"^    ([a-z-]+)(?: {2,}\S|$)", proc.stdout, flags=re.M)
+    assert listed == COMMAND_NAMES
+
+
+def test_an_unknown_command_names_every_command(tmp_path: Path) -> None:
+    proc = ccpolicy("scna", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == (
+        "ccpolicy: error: argument COMMAND: invalid choice: 'scna' (choose from "
+        + ", ".join(f"'{name}'" for name in COMMAND_NAMES)
+        + ")"
+    )
+
+
+@pytest.mark.parametrize(("columns", "widest"), [(50, range(40, 49)), (160, range(100, 159))])
+def test_help_is_wrapped_to_columns(tmp_path: Path, columns: int, widest: range) -> None:
+    proc = ccpolicy("scan", "--help", cwd=tmp_path, env={"COLUMNS": str(columns)})
+    assert proc.returncode == 0, proc.stderr
+    # argparse keeps two columns free; only a list of choices cannot be broken
+    assert max(len(line) for line in proc.stdout.splitlines() if "{" not in line) in widest
+
+
+def test_a_scan_imports_neither_shutil_nor_tempfile(demo_repo: Path) -> None:
+    # ~4 ms between them, for nothing a scan of a local directory needs on POSIX
+    program = (
+        "import sys; from scanner.cli import main; main(['scan', '.', '--format', 'short', '--fail-on', 'never']); "
+        "print(sorted({'shutil', 'tempfile'} & set(sys.modules)), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CCPOLICY_NO_CACHE"}
+    proc = subprocess.run(
+        [sys.executable, "-c", program], cwd=demo_repo, env=env, capture_output=True, text=True
+    )
+    assert proc.stderr.splitlines()[-1] == "[]"
