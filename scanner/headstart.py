@@ -24,6 +24,10 @@ class HeadStarts(Generic[_Started]):
     def waiting(self) -> int:
         return len(self._waiting)
 
+    def has(self, key: Hashable) -> bool:
+        """Whether a head start for `key` is waiting: then another need not be begun."""
+        return key in self._waiting
+
     @contextlib.contextmanager
     def begun(self, key: Hashable, started: _Started, stop: Callable[[_Started], None]) -> Iterator[None]:
         """`started` waits for `key` during the block; on leaving, `stop(started)` in any case."""

@@ -82,12 +82,16 @@ def staged_started_early(scan_root: Path) -> Iterator[None]:
     index while the scan loads its policy and imports its modules. read_staged_inputs inside the
     block uses them; on leaving, whatever was not used is stopped. When git cannot start, nothing
     changes: read_staged_inputs reports it as it always does."""
+    key = _early_key(scan_root)
+    if started_early.has(key):  # begun before the command line was parsed
+        yield
+        return
     try:
         started = _start_first_commands(scan_root)
     except GitError:
         yield
         return
-    with started_early.begun(_early_key(scan_root), started, StartedGit.stop):
+    with started_early.begun(key, started, StartedGit.stop):
         yield
 
 

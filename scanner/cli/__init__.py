@@ -18,10 +18,13 @@ from scanner.errors import CcpolicyError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    import contextlib
     from collections.abc import Sequence
     from typing import Any
 
-# name -> (module, help). Each module defines `add_arguments(parser)` and `run(args) -> int`.
+# name -> (module, help). Each module defines `add_arguments(parser)` and `run(args) -> int`, and
+# may define `begin_early(argv) -> context manager`: work begun from its raw arguments, which lasts
+# until the command ends.
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("scanner.cli.scan_cmd", "scan repositories (default .) and report findings"),
     "effective": (
@@ -109,7 +112,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list == ["--version"]:  # answered before argparse is even imported
         sys.stdout.write(f"ccpolicy {__version__}\n")
         return 0
+    import contextlib
+
     selected = _selected(args_list)
+    with contextlib.ExitStack() as early:
+        if selected is not None:
+            _begin_early(early, selected, args_list[args_list.index(selected) + 1 :])
+        return _parse_and_run(args_list, selected)
+
+
+def _begin_early(early: contextlib.ExitStack, command: str, argv: list[str]) -> None:
+    """Work a command begins from its raw arguments, before argparse is even imported."""
+    try:
+        begin = getattr(importlib.import_module(COMMANDS[command][0]), "begin_early", None)
+        if begin is not None:
+            early.enter_context(begin(argv))
+    except Exception:  # a head start only saves time: the command runs without it
+        pass
+
+
+def _parse_and_run(args_list: list[str], selected: str | None) -> int:
     parser = build_parser(selected)
     try:
         args = parser.parse_args(args_list)

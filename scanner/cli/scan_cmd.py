@@ -11,23 +11,30 @@ The flow is fixed here; each stage lives in its own module:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scanner.cli.host_options import add_host_options
 from scanner.errors import UsageError
-from scanner.model import Severity
-from scanner.report.model import ScanResult
+
+# Imported where used: begin_early starts git from this module before argparse or the scan's
+# records are imported.
+if TYPE_CHECKING:
+    import argparse
+
+    from scanner.model import Severity
+    from scanner.report.model import ScanResult
 
 FORMATS = ("text", "json", "sarif", "markdown", "annotations", "short")
 _EXTENSIONS = {".json": "json", ".sarif": "sarif", ".md": "markdown", ".txt": "text"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from scanner.cli.host_options import add_host_options
+
     parser.add_argument(
         "paths", nargs="*", default=[], metavar="PATH", help="repositories or directories (default .)"
     )
@@ -95,6 +102,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_fail_on(text: str) -> Severity | None:
+    from scanner.model import Severity
+
     if text.strip().lower() == "never":
         return None
     try:
@@ -219,34 +228,104 @@ def scan_repositories(args: argparse.Namespace, options: object) -> list[tuple[s
 
 def run(args: argparse.Namespace) -> int:
     _check_combinations(args)
-    with _git_started_early(args):
+    if args.host or args.repos_from:
+        return _run(args)
+    with _git_started_early(
+        args.paths,
+        staged=args.staged,
+        history=args.history,
+        since=args.since,
+        all_branches=args.all_branches,
+        tracked_only=args.tracked_only,
+    ):
         return _run(args)
 
 
-def _git_started_early(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+# What begin_early recognises: options that take a value, and flags; both leave alone which
+# directory is scanned. Anything else (--host, --repos-from, --help, an abbreviation, `--`) waits
+# for the parsed command line.
+_EARLY_VALUE_OPTIONS = frozenset(
+    {"--format", "-f", "--output", "-o", "--fail-on", "--policy", "--baseline", "--jobs", "-j", "--since"}
+)
+_EARLY_FLAGS = frozenset(
+    {
+        "--quiet",
+        "-q",
+        "--no-policy",
+        "--no-ignores",
+        "--tracked-only",
+        "--staged",
+        "--history",
+        "--all-branches",
+    }
+)
+
+
+def begin_early(argv: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+    """git's head start (see _git_started_early) from the raw arguments of `scan`, before
+    argparse and the scan's modules are imported (~20 ms): in a large repository git's walk is
+    what a scan waits for longest. Only a plain scan of one directory is recognised. A guess the
+    parsed command line contradicts costs a git process, stopped unused when the command ends;
+    run() begins nothing twice."""
+    paths: list[str] = []
+    flags: set[str] = set()
+    since: str | None = None
+    words = iter(argv)
+    for word in words:
+        if not word.startswith("-") or word == "-":
+            paths.append(word)
+            continue
+        name, has_value, value = word.partition("=")
+        if name in _EARLY_VALUE_OPTIONS:
+            value = value if has_value else next(words, "")
+            if name == "--since":
+                since = value
+        elif word in _EARLY_FLAGS:
+            flags.add(word)
+        else:
+            return contextlib.nullcontext()
+    if {"--staged", "--history"} <= flags:
+        return contextlib.nullcontext()  # an error argparse reports
+    return _git_started_early(
+        paths,
+        staged="--staged" in flags,
+        history="--history" in flags,
+        since=since,
+        all_branches="--all-branches" in flags,
+        tracked_only="--tracked-only" in flags,
+    )
+
+
+def _git_started_early(
+    paths: Sequence[str],
+    *,
+    staged: bool,
+    history: bool,
+    since: str | None,
+    all_branches: bool,
+    tracked_only: bool,
+) -> contextlib.AbstractContextManager[None]:
     """For a scan of one local directory, git starts listing it (reading its history, or its
     index for --staged) now: git's work then overlaps loading the policy and importing the scan's
     modules instead of following them."""
-    if args.host or args.repos_from or len(args.paths) > 1:
+    if len(paths) > 1:
         return contextlib.nullcontext()
-    path = args.paths[0] if args.paths else "."
-    if args.staged:
+    path = paths[0] if paths else "."
+    if staged:
         if not os.path.isdir(path):
             return contextlib.nullcontext()
         from scanner.staged_scan import staged_started_early
 
         return staged_started_early(Path(path).absolute())
-    from scanner.multi.targets import is_git_url
-
-    if is_git_url(path) or not os.path.isdir(path):
+    if not os.path.isdir(path):  # a git URL too (a directory named like one: the head start goes unused)
         return contextlib.nullcontext()
-    if args.history:
+    if history:
         from scanner.discovery.history import history_started_early
 
-        return history_started_early(Path(path), since=args.since, all_branches=args.all_branches)
+        return history_started_early(Path(path), since=since, all_branches=all_branches)
     from scanner.discovery.listing import listing_started_early
 
-    return listing_started_early(Path(path), tracked_only=args.tracked_only)
+    return listing_started_early(Path(path), tracked_only=tracked_only)
 
 
 def _run(args: argparse.Namespace) -> int:

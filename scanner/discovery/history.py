@@ -372,6 +372,9 @@ def history_started_early(repo_root: Path, *, since: str | None, all_branches: b
     the block continues from there, errors included; on leaving, what was not used is stopped.
     """
     key = (os.path.realpath(repo_root), since, all_branches)
+    if head_starts.has(key):  # begun before the command line was parsed
+        yield
+        return
     with head_starts.begun(key, _HeadStart(repo_root, since, all_branches), _HeadStart.stop):
         yield
 

@@ -551,12 +551,16 @@ def listing_started_early(root: Path, *, tracked_only: bool) -> Iterator[None]:
     used is stopped. Without git, or outside a repository, nothing changes: the scan finds out
     as it always does.
     """
+    key = (os.path.realpath(root), tracked_only)
+    if started_early.has(key):  # begun before the command line was parsed
+        yield
+        return
     try:
         started = StartedGit(root, *_listing_commands(tracked_only))
     except GitError:
         yield
         return
-    with started_early.begun((os.path.realpath(root), tracked_only), started, StartedGit.stop):
+    with started_early.begun(key, started, StartedGit.stop):
         yield
 
 
