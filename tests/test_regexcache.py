@@ -69,13 +69,13 @@ def test_a_second_run_compiles_nothing_and_gets_the_same_expressions(tmp_path: P
 def test_a_program_from_another_build_or_refused_by_the_engine_is_made_anew(tmp_path: Path) -> None:
     run(SCAN, tmp_path)
     file = cache_file(tmp_path)
-    build, entries = marshal.loads(file.read_bytes())
+    build, entries, _imports = marshal.loads(file.read_bytes())
     key = (r"(?P<word>claude)\s+-p", 0)
     for made_by, program in (
         (build, (0, [1, 2, 3], 0, {}, ())),
         ("another build", entries[next(iter(entries))]),
     ):
-        file.write_bytes(marshal.dumps((made_by, {key: program})))
+        file.write_bytes(marshal.dumps((made_by, {key: program}, {})))
         check = f"""
             import re
             from scanner import regexcache
@@ -83,7 +83,7 @@ def test_a_program_from_another_build_or_refused_by_the_engine_is_made_anew(tmp_
             print(compiled == re.compile(*{key!r}), compiled.match("claude  -p").group("word"))
         """
         assert run(check, tmp_path) == "True claude\n"
-        rebuilt, kept = marshal.loads(file.read_bytes())
+        rebuilt, kept, _imports = marshal.loads(file.read_bytes())
         assert rebuilt == build
         assert key in kept and kept[key] != program
 
@@ -111,3 +111,44 @@ def test_an_invalid_expression_raises_as_re_compile_does() -> None:
     with pytest.raises(re.error, match="unterminated character set"):
         regexcache.compile("[a-")
     assert regexcache.compile(b"\\x00+") == re.compile(b"\\x00+")
+
+
+LEXER = """
+import re
+NUMBER = re.compile(r"(?P<int>-?\\d+)(\\.\\d+)?", re.VERBOSE)
+WORD = re.compile(b"[a-z]+")
+"""
+
+IMPORT_IT = """
+    import re, sys
+    from re import _compiler
+    sys.path.insert(0, {folder!r})
+    compiled = []
+    real = _compiler.compile
+    _compiler.compile = lambda pattern, flags=0: compiled.append(pattern) or real(pattern, flags)
+    from scanner import regexcache
+    with regexcache.precompiled("lexer"):
+        import lexer
+    _compiler.compile = real
+    same = lexer.NUMBER == re.compile(lexer.NUMBER.pattern, re.VERBOSE) and lexer.WORD == re.compile(b"[a-z]+")
+    print(len(compiled), same, lexer.NUMBER.match("-12.5").group("int"), sorted(regexcache._open().imports))
+"""
+
+
+def test_what_an_import_compiles_with_re_is_precompiled_next_time(tmp_path: Path) -> None:
+    (tmp_path / "lexer.py").write_text(LEXER)
+    program = IMPORT_IT.format(folder=str(tmp_path))
+    assert run(program, tmp_path / "cache") == "2 True -12 ['lexer']\n"  # compiled by re, and recorded
+    assert run(program, tmp_path / "cache") == "0 True -12 ['lexer']\n"  # found in re's cache
+    _build, entries, imports = marshal.loads(cache_file(tmp_path / "cache").read_bytes())
+    expected = [(b"[a-z]+", 0), (r"(?P<int>-?\d+)(\.\d+)?", re.VERBOSE.value)]
+    assert sorted(imports["lexer"], key=repr) == sorted(expected, key=repr)
+    assert all(key in entries for key in expected)
+
+
+def test_precompiled_without_caching_changes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "lexer.py").write_text(LEXER)
+    program = IMPORT_IT.format(folder=str(tmp_path))
+    assert run(program, tmp_path / "cache", CCPOLICY_NO_CACHE="1") == "2 True -12 []\n"
+    assert run(program, tmp_path / "cache", CCPOLICY_NO_CACHE="1") == "2 True -12 []\n"
+    assert not (tmp_path / "cache").exists()

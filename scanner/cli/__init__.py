@@ -48,6 +48,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser(selected: str | None) -> argparse.ArgumentParser:
+    from scanner import regexcache
+
+    # argparse and gettext compile their expressions with re: taken from ccpolicy's cache.
+    with regexcache.precompiled("argparse"):
+        return _build_parser(selected)
+
+
+def _build_parser(selected: str | None) -> argparse.ArgumentParser:
     import argparse
 
     class _Formatter(argparse.HelpFormatter):

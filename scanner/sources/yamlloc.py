@@ -154,7 +154,7 @@ def _printable_check_precompiled() -> Iterator[None]:
 @functools.lru_cache(maxsize=1)
 def _loader_class() -> type[Any]:
     """A PyYAML loader (the C one when available) whose implicit types are YAML 1.2 core."""
-    with _printable_check_precompiled():
+    with _printable_check_precompiled(), regexcache.precompiled("yaml"):
         import yaml
 
     base: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
