@@ -15,7 +15,8 @@ each only for a rule the policy selects:
 
 Files are parsed only when a cheap text test says they may matter, and the parse of a file's
 new version is reused as the next commit's old version, so the cost follows the candidate
-changes, not the history's length times its files. The books hand their evidence to the
+changes, not the history's length times its files; parses are also kept between runs, by blob
+id (scanner.parsecache), except of versions that may hold a credential. The books hand their evidence to the
 registered checks (scanner.checks.history) through the ordinary engine, so severities,
 fingerprints, waivers and baselines work as in any scan.
 
@@ -58,6 +59,7 @@ from scanner.gitsafe import GitError, run_git
 from scanner.knowledge import KnowledgeBase
 from scanner.knowledge import load as load_kb
 from scanner.model import FileKind, Notification, ParsedFile
+from scanner.parsecache import ParseCache
 from scanner.report.model import ScanResult
 from scanner.scan import ScanOptions, excluded, repo_prefix
 from scanner.sources.registry import parse_file
@@ -78,12 +80,24 @@ def history_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
 class _Version:
     """One version of one file, and what was worked out about it so far."""
 
-    __slots__ = ("_parsed", "_projected", "_projection", "_protections", "kind", "path", "text")
+    __slots__ = (
+        "_parsed",
+        "_parses",
+        "_projected",
+        "_projection",
+        "_protections",
+        "blob",
+        "kind",
+        "path",
+        "text",
+    )
 
-    def __init__(self, path: str, kind: FileKind, text: str) -> None:
+    def __init__(self, path: str, kind: FileKind, blob: str, text: str, parses: ParseCache | None) -> None:
         self.path = path
         self.kind = kind
+        self.blob = blob
         self.text = text
+        self._parses = parses
         self._parsed: ParsedFile | None = None
         self._protections: dict[str, Guard] | None = None
         self._projection: str | None = None
@@ -91,7 +105,13 @@ class _Version:
 
     def parsed(self) -> ParsedFile:
         if self._parsed is None:
-            self._parsed = parse_file(self.path, self.text, self.kind)
+            key = (self.path, self.kind, self.blob)
+            parsed = self._parses.get(key) if self._parses is not None else None
+            if parsed is None:
+                parsed = parse_file(self.path, self.text, self.kind)
+                if self._parses is not None:
+                    self._parses.put(key, parsed)
+            self._parsed = parsed
         return self._parsed
 
     def protections(self, kb: KnowledgeBase) -> dict[str, Guard]:
@@ -113,14 +133,15 @@ class _VersionCache:
 
     _KEEP = 2
 
-    def __init__(self) -> None:
+    def __init__(self, parses: ParseCache | None = None) -> None:
         self._by_path: dict[str, dict[str, _Version]] = {}
+        self._parses = parses  # the versions earlier history scans parsed, by blob id
 
     def get(self, path: str, kind: FileKind, blob: str, text: str) -> _Version:
         versions = self._by_path.setdefault(path, {})
         version = versions.get(blob)
         if version is None:
-            version = _Version(path, kind, text)
+            version = _Version(path, kind, blob, text, self._parses)
             versions[blob] = version
             while len(versions) > self._KEEP:
                 del versions[next(iter(versions))]
@@ -407,9 +428,10 @@ def _read_history(
     since: str | None,
     all_branches: bool,
     exclude: Sequence[str] = (),
+    parses: ParseCache | None = None,
 ) -> _Stream:
     stream = _Stream()
-    cache = _VersionCache()
+    cache = _VersionCache(parses)
     commit: CommitInfo | None = None
     try:
         for version in iter_history_versions(root, since=since, all_branches=all_branches):
@@ -447,9 +469,16 @@ def scan_history(
     books = [book for book in (secrets, protections) if book is not None]
     prefix = repo_prefix(root)
     stream = _Stream()
+    parses = ParseCache(root, "history")
     if books:
         stream = _read_history(
-            root, prefix, books, since=since, all_branches=all_branches, exclude=options.exclude
+            root,
+            prefix,
+            books,
+            since=since,
+            all_branches=all_branches,
+            exclude=options.exclude,
+            parses=parses,
         )
     else:
         stream.notes.append(
@@ -467,6 +496,7 @@ def scan_history(
         else (),
         protections=protections.evidence() if protections is not None else (),
     )
+    parses.save()  # the books have parsed all they will
     check_input = CheckInput(
         files=(),
         contexts=(),

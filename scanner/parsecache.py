@@ -9,6 +9,8 @@ changed files are parsed. Two sources, each with its own file per scanned direct
             blob is not even read from git.
   worktree  scans of a directory on disk; every file is still read (and its decoding noted), and
             the key names the decoded text by its SHA-256.
+  history   history scans: the versions of files the history rules parsed, by blob id (each
+            blob is still read from git: the rules look at its lines too).
 
 A file holds the entries its directory's last run used, so it never grows past the directory's
 candidate files, and at most MAX_FILES such files are kept (the least recently written go
@@ -47,7 +49,7 @@ _SOURCE_SUFFIXES = (".py", ".toml")
 
 # (path relative to the scan root, kind, content id: the blob id, or text_id for the work tree)
 Key = tuple[str, FileKind, str]
-Source = Literal["index", "worktree"]
+Source = Literal["index", "worktree", "history"]
 
 # Deliberately broad: a false alarm costs one parse, a miss would copy a secret.
 _SECRET_NAME = regexcache.compile(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from scanner import parsecache
+from scanner.history_scan import scan_history
 from scanner.model import FileKind
 from scanner.parsecache import ParseCache, code_signature, may_hold_secret, text_id
 from scanner.report.model import ScanResult
@@ -278,3 +279,35 @@ def test_the_cli_gives_the_same_output_warm_cold_and_without_caches(repo: Path, 
     assert warm.stdout == cold.stdout == uncached.stdout
     assert b"CCP401" in warm.stdout
     assert KEY.encode() not in warm.stdout + warm.stderr
+
+
+# --------------------------------------------------------------------------- the history
+
+
+def test_a_repeated_history_scan_reuses_the_parses_of_its_versions(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "history")
+    commit(repo, {".claude/settings.json": SETTINGS, ".env": "DISABLE_TELEMETRY=1\n"}, "protected")
+    commit(
+        repo,
+        {".claude/settings.json": "{}\n", ".env": f"ANTHROPIC_API_KEY={KEY}\n"},
+        "unprotected, and a key",
+    )
+    options = ScanOptions(rules=preset_ruleset("strict").rules)
+    first = scan_history(repo.resolve(), options)
+    assert sorted({f.rule_id for f in first.findings}) == ["CCP110", "CCP403"]
+    cache_file = parsecache.cache_file(repo.resolve(), "history")
+    assert cache_file is not None
+    # both versions of the settings and the first of .env; never the version holding the key
+    assert sorted(pickle.loads(cache_file.read_bytes())[1]) == sorted(
+        [
+            (
+                ".claude/settings.json",
+                FileKind.SETTINGS_PROJECT,
+                git(repo, "rev-parse", f"{rev}:.claude/settings.json"),
+            )
+            for rev in ("HEAD~1", "HEAD")
+        ]
+        + [(".env", FileKind.DOTENV, git(repo, "rev-parse", "HEAD~1:.env"))]
+    )
+    assert KEY.encode() not in cache_file.read_bytes()
+    assert scan_history(repo.resolve(), options) == first
