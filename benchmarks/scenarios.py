@@ -22,6 +22,7 @@ from scanner import parsecache
 
 PYTHON_PASS = "python -c pass"
 GIT_LS_FILES = "git ls-files"
+GIT_UNTRACKED = "git ls-files --others"
 GIT_LOG_P = "git log -p"
 DETECT_SECRETS = "detect-secrets"
 SEMGREP = "semgrep"
@@ -198,7 +199,12 @@ def _full(
     """A full scan; with `baseline` (the 10,000-file repository), timed in turns with the scan of it."""
     timed, check = _scan(tools, "ccpolicy scan", repo, ".")
     size = "100,000" if name == "full-100k" else "10,000"
-    references = [_python_pass(tools, repo), _git(GIT_LS_FILES, repo, "ls-files")]
+    references = [
+        _python_pass(tools, repo),
+        _git(GIT_LS_FILES, repo, "ls-files"),
+        # The walk for untracked files, which a scan must do too: what grows with the tree.
+        _git(GIT_UNTRACKED, repo, "ls-files", "--others", "--exclude-standard"),
+    ]
     targets = [Target(PYTHON_PASS, 12)]
     if name == "full-100k":
         targets = [Target("scenario:full-10k", 1.5)]
