@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import sys
-
-from scanner.cli import main
+from scanner.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

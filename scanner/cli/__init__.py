@@ -105,6 +105,29 @@ def terminal_columns() -> int:
     return columns or 80
 
 
+def entry() -> None:
+    """The `ccpolicy` command: main(), then an exit that skips tearing the interpreter down.
+
+    Unloading ~190 modules and collecting everything they hold costs a scan ~10 ms after its work
+    is done. By the time main() returns, every file it writes is written and every git it started
+    is reaped; the output is flushed and the exit handlers run here, as at a normal exit.
+    """
+    import atexit
+    import os
+
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # the reader is gone (a broken pipe): nothing more can be said
+        pass
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:  # not CPython: the ordinary exit
+        sys.exit(status)
+    run_exit_handlers()
+    os._exit(status)
+
+
 def _selected(argv: Sequence[str]) -> str | None:
     """The command argv runs, when argparse will get as far as running it (not before a help)."""
     for arg in argv:

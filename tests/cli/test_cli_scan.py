@@ -243,3 +243,34 @@ def test_a_scan_imports_neither_shutil_nor_tempfile(demo_repo: Path) -> None:
         [sys.executable, "-c", program], cwd=demo_repo, env=env, capture_output=True, text=True
     )
     assert proc.stderr.splitlines()[-1] == "[]"
+
+
+def test_the_exit_runs_exit_handlers(demo_repo: Path, tmp_path: Path) -> None:
+    # the compiled expressions are saved by an atexit handler (scanner.regexcache)
+    proc = ccpolicy(
+        "scan",
+        "--format",
+        "short",
+        cwd=demo_repo,
+        env={"CCPOLICY_NO_CACHE": "", "XDG_CACHE_HOME": str(tmp_path)},
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert [path.name for path in (tmp_path / "ccpolicy" / "regex").iterdir()] == [
+        f"{sys.implementation.cache_tag}.marshal"
+    ]
+
+
+def test_a_reader_that_went_away_is_no_error(demo_repo: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scanner", "scan", "--format", "sarif", "--fail-on", "never"],
+        cwd=demo_repo,
+        env={**env, "CCPOLICY_NO_CACHE": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `| head` does once it has read enough
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 0
+    assert stderr == b""
