@@ -290,6 +290,10 @@ class StartedGit:
         stdout.seek(0)
         return stdout.read()
 
+    def running(self, position: int) -> bool:
+        """Whether the command at `position` is still at work."""
+        return self._processes[position].poll() is None
+
     def output(self, position: int) -> bytes:
         """The stdout of command `position`; GitError if it failed. Once each."""
         result = self.result(position)

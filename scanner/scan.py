@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ from scanner.contexts.model import Context
 from scanner.contexts.repo import RepoContextBuilder
 from scanner.engine import evaluate, load_checks
 from scanner.knowledge import load as load_kb
-from scanner.model import EMPTY_MAPPING, FileKind, Notification, ParsedFile, Severity
+from scanner.model import EMPTY_MAPPING, FileKind, Finding, Notification, ParsedFile, Severity
 from scanner.records import NamedTuple
 from scanner.report.model import ScanResult
 from scanner.sources.registry import parse_file
@@ -51,16 +51,28 @@ def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
 
 
 def read_repository(
-    root: Path, *, tracked_only: bool, exclude: Sequence[str] = (), cache: ParseCache | None = None
+    root: Path,
+    *,
+    tracked_only: bool,
+    exclude: Sequence[str] = (),
+    cache: ParseCache | None = None,
+    while_walking: Callable[[Inputs], object] | None = None,
 ) -> Inputs:
     """Read and parse the candidate files under `root`; with `cache`, unchanged files' parses are
-    reused from the previous run (each file is still read: its text is the key)."""
+    reused from the previous run (each file is still read: its text is the key).
+
+    In git, the tracked candidates are read while git still walks the tree for untracked files;
+    `while_walking`, if given, is then called with what the inputs would be if the walk found no
+    candidate, as long as git is still walking (scan_repository judges them in the meantime).
+    """
     from scanner.discovery.listing import list_candidates
     from scanner.discovery.read import RootReader
     from scanner.parsecache import text_id
 
     reader = RootReader(root)
     done: dict[tuple[str, FileKind], tuple[ParsedFile | None, Notification | None]] = {}
+    tracked: list[tuple[str, FileKind]] = []
+    prefix: list[str] = []
 
     def parse(path: str, kind: FileKind, text: str) -> ParsedFile:
         if cache is None:
@@ -79,8 +91,23 @@ def read_repository(
             text, note = reader.read_text(path)
             done[path, kind] = (None if text is None else parse(path, kind, text), note)
 
-    # The tracked candidates are read while git still looks for untracked ones.
-    listing = list_candidates(root, tracked_only=tracked_only, tracked_known=read)
+    def read_tracked(found: Sequence[tuple[str, FileKind]]) -> None:
+        tracked.extend(found)
+        read(found)
+        prefix.append(repo_prefix(root))  # git (the call) is known to be here
+
+    def judge_early() -> None:
+        assert while_walking is not None
+        parsed = (done[candidate][0] for candidate in tracked if candidate in done)
+        files = tuple(file for file in parsed if file is not None)
+        while_walking(Inputs(files, (), frozenset(path for path, _ in tracked), True))
+
+    listing = list_candidates(
+        root,
+        tracked_only=tracked_only,
+        tracked_known=read_tracked,
+        while_walking=judge_early if while_walking is not None else None,
+    )
     read(listing.candidates)
     files: list[ParsedFile] = []
     notes = list(listing.notifications)
@@ -92,12 +119,14 @@ def read_repository(
             files.append(parsed)
     if cache is not None:
         cache.save()
+    if listing.is_git and not prefix:
+        prefix.append(repo_prefix(root))
     return Inputs(
         tuple(files),
         tuple(notes),
         listing.tracked if listing.is_git else None,
         listing.is_git,
-        repo_prefix=repo_prefix(root) if listing.is_git else "",
+        repo_prefix=prefix[0] if prefix else "",
     )
 
 
@@ -125,16 +154,32 @@ def prefix_from(output: bytes | Exception) -> str:
     return "" if isinstance(output, Exception) else output.decode("utf-8", "replace").strip()
 
 
+class Evaluation(NamedTuple):
+    """What the rules made of a target's files: all of a ScanResult but the notes around them."""
+
+    contexts: tuple[Context, ...]
+    findings: tuple[Finding, ...]
+    notifications: tuple[Notification, ...]
+
+
 def judge(root: Path, inputs: Inputs, options: ScanOptions) -> ScanResult:
-    kb = load_kb()
-    contexts = RepoContextBuilder(inputs.files, kb).contexts()
-    return judge_contexts(root, inputs, contexts, options)
+    return result_of(root, inputs, evaluate_inputs(root, inputs, options), options)
 
 
 def judge_contexts(
     root: Path, inputs: Inputs, contexts: Sequence[Context], options: ScanOptions
 ) -> ScanResult:
+    return result_of(root, inputs, evaluate_inputs(root, inputs, options, contexts), options)
+
+
+def evaluate_inputs(
+    root: Path, inputs: Inputs, options: ScanOptions, contexts: Sequence[Context] | None = None
+) -> Evaluation:
+    """The rules' findings on `inputs` (its files, which of them git tracks, and whether the
+    index is what says so: nothing else of it) in `contexts`, by default the repository's."""
     kb = load_kb()
+    if contexts is None:
+        contexts = RepoContextBuilder(inputs.files, kb).contexts()
     check_input = CheckInput(
         files=inputs.files,
         contexts=tuple(contexts),
@@ -148,16 +193,29 @@ def judge_contexts(
     # The history rules find nothing here (scanner.history_scan runs them): not even imported.
     run = [rule for rule in options.rules if not reads_history(rule)]
     findings, rule_notes = evaluate(run, check_input, severity_overrides=options.severity_overrides)
-    notes = [*inputs.notifications, *rule_notes]
+    return Evaluation(tuple(contexts), tuple(findings), tuple(rule_notes))
+
+
+def _same_evaluation_inputs(first: Inputs, second: Inputs) -> bool:
+    return (
+        first.files == second.files
+        and first.tracked == second.tracked
+        and first.is_git == second.is_git
+        and first.tracked_is_index == second.tracked_is_index
+    )
+
+
+def result_of(root: Path, inputs: Inputs, evaluation: Evaluation, options: ScanOptions) -> ScanResult:
+    notes = [*inputs.notifications, *evaluation.notifications]
     for parsed in inputs.files:
         notes.extend(parsed.notifications)
     ordered_notes = tuple(sorted(set(notes), key=lambda n: (n.path or "", n.line or 0, n.message)))
     return ScanResult(
         root=str(root),
-        findings=tuple(findings),
+        findings=evaluation.findings,
         notifications=ordered_notes,
         rules=tuple(sorted(options.rules, key=lambda r: r.id)),
-        contexts=tuple(contexts),
+        contexts=evaluation.contexts,
         files_scanned=len(inputs.files),
         category=options.category,
         fail_on=options.fail_on,
@@ -169,15 +227,27 @@ def judge_contexts(
 
 
 def scan_repository(root: Path, options: ScanOptions) -> ScanResult:
+    """Scan the directory `root`. In a large repository git's walk for untracked files takes
+    longest, and it seldom finds a candidate: the tracked files are judged while git walks, and
+    that judgement stands when the walk adds no candidate (judge() is a function of the files)."""
     from scanner.parsecache import ParseCache
 
     # The checks are imported first: in a large repository git is still listing it (head
     # started by scan_cmd), and they would otherwise be imported after waiting for git.
     load_checks(rule for rule in options.rules if not reads_history(rule))
+    early: list[tuple[Inputs, Evaluation]] = []
+
+    def judge_while_walking(tracked: Inputs) -> None:
+        early.append((tracked, evaluate_inputs(root, tracked, options)))
+
     inputs = read_repository(
         root,
         tracked_only=options.tracked_only,
         exclude=options.exclude,
         cache=ParseCache(root, "worktree"),
+        while_walking=judge_while_walking,
     )
+    for tracked, evaluation in early:
+        if _same_evaluation_inputs(tracked, inputs):
+            return result_of(root, inputs, evaluation, options)
     return judge(root, inputs, options)

@@ -566,10 +566,17 @@ def listing_started_early(root: Path, *, tracked_only: bool) -> Iterator[None]:
 
 # Called with the tracked candidates once they are known, while git may still walk the tree.
 TrackedKnown = Callable[[Sequence[tuple[str, FileKind]]], object]
+# Called after that when git is in fact still walking: work worth doing in the meantime.
+WhileWalking = Callable[[], object]
 
 
 def _git_candidates(
-    root: Path, real_root: str, *, tracked_only: bool, tracked_known: TrackedKnown | None
+    root: Path,
+    real_root: str,
+    *,
+    tracked_only: bool,
+    tracked_known: TrackedKnown | None,
+    while_walking: WhileWalking | None = None,
 ) -> CandidateListing | None:
     """The git half of list_candidates; None when git says the root is not in a work tree.
 
@@ -591,7 +598,14 @@ def _git_candidates(
             return None
         raise
     try:
-        return _read_listing(started, root, real_root, tracked_only=tracked_only, tracked_known=tracked_known)
+        return _read_listing(
+            started,
+            root,
+            real_root,
+            tracked_only=tracked_only,
+            tracked_known=tracked_known,
+            while_walking=while_walking,
+        )
     except GitError as error:
         if _outside_work_tree(error):
             return None
@@ -641,7 +655,13 @@ class _Entries:
 
 
 def _read_listing(
-    started: StartedGit, root: Path, real_root: str, *, tracked_only: bool, tracked_known: TrackedKnown | None
+    started: StartedGit,
+    root: Path,
+    real_root: str,
+    *,
+    tracked_only: bool,
+    tracked_known: TrackedKnown | None,
+    while_walking: WhileWalking | None = None,
 ) -> CandidateListing | None:
     entries = _Entries()
     index = entries.add(started.output(0))
@@ -666,6 +686,8 @@ def _read_listing(
     if not tracked_only:
         if tracked_known is not None:
             tracked_known(sorted(found.items()))
+            if while_walking is not None and started.running(1):
+                while_walking()
         entries.add(started.output(1))
         others = _usable_untracked(real_root, entries.untracked, notes)
     for path in others:
@@ -682,7 +704,11 @@ def _read_listing(
 
 
 def list_candidates(
-    root: Path, *, tracked_only: bool = False, tracked_known: TrackedKnown | None = None
+    root: Path,
+    *,
+    tracked_only: bool = False,
+    tracked_known: TrackedKnown | None = None,
+    while_walking: WhileWalking | None = None,
 ) -> CandidateListing:
     """The candidate files under `root` with their kinds, as `candidates(list_files(root))` gives
     them, and which of them git tracks. Raises DiscoveryError as list_files does.
@@ -691,10 +717,17 @@ def list_candidates(
     soon as the index says what they are: git's walk for untracked files, which grows with the
     tree, goes on meanwhile, so the caller can read them in the time. They are all among the
     listing's candidates; it is not called when nothing can be gained (--tracked-only, no git).
+    `while_walking`, if given, is called right after it when git is still walking then.
     """
     root, real_root = _checked_root(root)
     found, notes = _from_git(
-        lambda: _git_candidates(root, real_root, tracked_only=tracked_only, tracked_known=tracked_known)
+        lambda: _git_candidates(
+            root,
+            real_root,
+            tracked_only=tracked_only,
+            tracked_known=tracked_known,
+            while_walking=while_walking,
+        )
     )
     if found is not None:
         return found
