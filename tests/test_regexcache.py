@@ -121,12 +121,15 @@ WORD = re.compile(b"[a-z]+")
 
 IMPORT_IT = """
     import re, sys
-    from re import _compiler
+    try:
+        from re import _compiler
+    except ImportError:  # Python 3.10
+        import sre_compile as _compiler
     sys.path.insert(0, {folder!r})
+    from scanner import regexcache
     compiled = []
     real = _compiler.compile
     _compiler.compile = lambda pattern, flags=0: compiled.append(pattern) or real(pattern, flags)
-    from scanner import regexcache
     with regexcache.precompiled("lexer"):
         import lexer
     _compiler.compile = real
