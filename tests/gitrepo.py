@@ -146,3 +146,17 @@ def snapshot_tree(directory: Path) -> dict[str, tuple[str, int, int, bytes]]:
             else:
                 entries[relpath] = ("file", info.st_size, info.st_mtime_ns, path.read_bytes())
     return entries
+
+
+def record_git_processes(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Every process scanner.gitsafe starts from now on, real and running, in order."""
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process)
+        return process
+
+    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    return started

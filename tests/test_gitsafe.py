@@ -25,6 +25,7 @@ from gitrepo import (
     isolate_git_config,
     isolated_env,
     make_repo,
+    record_git_processes,
     snapshot_tree,
     stage,
     write_files,
@@ -604,23 +605,10 @@ def test_a_stream_raises_after_it_failed(tmp_path: Path) -> None:
         list(StartedStream(repo, "log", "no-such-revision").records())
 
 
-def _recording_popen(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    started: list[subprocess.Popen[bytes]] = []
-    real_popen = subprocess.Popen
-
-    def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
-        started.append(process)
-        return process
-
-    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
-    return started
-
-
 def test_a_stream_kills_git_when_the_reader_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = make_repo(tmp_path)
     commit(repo, {"a": "x\n"}, "one")
-    started = _recording_popen(monkeypatch)
+    started = record_git_processes(monkeypatch)
     # `cat-file --batch` with stdin at /dev/null would end by itself; `log --all -p` of a big
     # range might not have: use a command that never ends unless killed.
     lines = StartedStream(repo, "cat-file", "--batch-check", "--buffer").records()
@@ -641,7 +629,7 @@ def test_started_git_runs_to_the_end_before_anyone_reads(
     # 30,000 index entries: ~2 MB of ls-files output, far more than a pipe holds
     entries = "".join(f"100644 {blob}\tdir-{n // 100}/file-{n}.txt\n" for n in range(30_000))
     git(repo, "update-index", "--index-info", input=entries.encode())
-    processes = _recording_popen(monkeypatch)
+    processes = record_git_processes(monkeypatch)
     started = StartedGit(repo, ("ls-files", "-z", "-s"), ("ls-files", "-z"))
     try:
         # nobody reads yet, and git still finishes: its output does not wait in a pipe
@@ -658,7 +646,7 @@ def test_started_git_runs_to_the_end_before_anyone_reads(
 def test_started_git_hands_each_result_over_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = make_repo(tmp_path)
     commit(repo, {"a.txt": "x\n"}, "one")
-    processes = _recording_popen(monkeypatch)
+    processes = record_git_processes(monkeypatch)
     started = StartedGit(repo, ("rev-parse", "--show-toplevel"), ("log", "no-such-revision"), ("ls-files",))
     try:
         assert started.output(0).decode().strip() == str(repo.resolve())

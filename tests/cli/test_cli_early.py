@@ -10,7 +10,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from gitrepo import commit, isolate_git_config, make_repo
+from gitrepo import commit, isolate_git_config, make_repo, record_git_processes
 
 from scanner import staged_scan
 from scanner.cli import main
@@ -89,19 +89,6 @@ def test_anything_else_waits_for_the_parsed_command_line(repo: Path, argv: list[
         assert waiting(repo) == {"listing": [], "history": [], "staged": []}
 
 
-def _recording_popen(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    started: list[subprocess.Popen[bytes]] = []
-    real_popen = subprocess.Popen
-
-    def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
-        started.append(process)
-        return process
-
-    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
-    return started
-
-
 def _run(*argv: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
@@ -119,7 +106,7 @@ def test_a_scan_begun_early_lists_once_and_finds_the_same(
 ) -> None:
     monkeypatch.setenv("CCPOLICY_NO_CACHE", "1")
     monkeypatch.chdir(repo)
-    processes = _recording_popen(monkeypatch)
+    processes = record_git_processes(monkeypatch)
     early = _run("scan", ".", "--format", "json", "--fail-on", "never")
     listed_early = _listings(processes)
     processes.clear()
@@ -137,7 +124,7 @@ def test_a_scan_begun_early_lists_once_and_finds_the_same(
 def test_a_head_start_the_command_line_contradicts_is_stopped(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    processes = _recording_popen(monkeypatch)
+    processes = record_git_processes(monkeypatch)
     status, _ = _run("scan", str(repo), "--format", "bogus")
     assert status == 2
     assert len(processes) == 2  # the listing begun early, never read
