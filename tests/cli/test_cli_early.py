@@ -18,14 +18,11 @@ from scanner.cli.scan_cmd import begin_early
 from scanner.discovery import history, listing
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with one commit, read with the user's git configuration and index set aside."""
     isolate_git_config(monkeypatch)
     monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
     repo = make_repo(tmp_path)
     commit(repo, {".claude/settings.json": '{"env": {"DISABLE_TELEMETRY": "1"}}\n', ".env": "A=1\n"}, "one")
     return repo
