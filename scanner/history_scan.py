@@ -15,10 +15,10 @@ each only for a rule the policy selects:
 
 Files are parsed only when a cheap text test says they may matter, and the parse of a file's
 new version is reused as the next commit's old version, so the cost follows the candidate
-changes, not the history's length times its files; parses are also kept between runs, by blob
-id (scanner.parsecache), except of versions that may hold a credential. The books hand their evidence to the
-registered checks (scanner.checks.history) through the ordinary engine, so severities,
-fingerprints, waivers and baselines work as in any scan.
+changes, not the history's length times its files. Parses are also kept between runs, by blob
+id (scanner.parsecache), except of versions that may hold a credential. The books hand their
+evidence to the registered checks (scanner.checks.history) through the ordinary engine, so
+severities, fingerprints, waivers and baselines work as in any scan.
 
 Findings are per secret (CCP403) and per commit x file x protection (CCP110). Merge commits
 show nothing of their own (what they bring is read in the commits that made it). Paths are

@@ -3,7 +3,7 @@
 A commit usually changes a few configuration files out of the repository's hundreds, yet a scan
 judges all of them (a context spans several files). Parsing is a pure function of the file's
 path, kind and content, so the previous run's parse of unchanged content is reused and only
-changed files are parsed. Two sources, each with its own file per scanned directory:
+changed files are parsed. Three sources, each with its own file per scanned directory:
 
   index     staged scans (pre-commit); the key names content by its git blob id, so an unchanged
             blob is not even read from git.
