@@ -238,7 +238,11 @@ def scan_repository(root: Path, options: ScanOptions) -> ScanResult:
     early: list[tuple[Inputs, Evaluation]] = []
 
     def judge_while_walking(tracked: Inputs) -> None:
-        early.append((tracked, evaluate_inputs(root, tracked, options)))
+        try:
+            evaluation = evaluate_inputs(root, tracked, options)
+        except Exception:  # judged again after the walk, where any error shows as it always did
+            return
+        early.append((tracked, evaluation))
 
     inputs = read_repository(
         root,

@@ -9,7 +9,7 @@ import pytest
 from gitrepo import commit, isolate_git_config, make_repo, write_files
 
 from scanner import scan
-from scanner.gitsafe import StartedGit
+from scanner.gitsafe import GitError, StartedGit
 from scanner.ruleset import preset_ruleset
 from scanner.scan import Evaluation, Inputs, ScanOptions, judge, read_repository, scan_repository
 
@@ -91,3 +91,27 @@ def test_a_subdirectory_scan_keeps_its_prefix(repo: Path, evaluations: list[Inpu
     result = scan_repository(repo / "app", OPTIONS)
     assert result.extra["repo_prefix"] == "app/"
     assert result == reference(repo / "app")
+
+
+def test_an_error_while_judging_early_is_no_git_failure(
+    repo: Path, evaluations: list[Inputs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Judged inside git's listing, an error must not pass for git failing to list (which walks
+    # the directory instead): the judgement is dropped and made again after the walk.
+    real = scan.evaluate_inputs  # the fixture's, which records what it is given
+    failed: list[Inputs] = []
+
+    def failing_first(
+        root: Path, inputs: Inputs, options: ScanOptions, contexts: object = None
+    ) -> Evaluation:
+        if not failed:
+            failed.append(inputs)
+            raise GitError("git check-ignore failed")
+        return real(root, inputs, options, contexts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan, "evaluate_inputs", failing_first)
+    result = scan_repository(repo, OPTIONS)
+    assert len(failed[0].files) == 3  # the early judgement failed
+    assert len(evaluations) == 1  # and the one after the walk stood
+    assert "git-unavailable" not in {note.descriptor for note in result.notifications}
+    assert result == reference(repo)
