@@ -108,6 +108,28 @@ def read_regular_file(real: str | os.PathLike[str], max_bytes: int) -> bytes | N
     return b"".join(chunks)
 
 
+_NOT_REGULAR = "not a regular file; not read"
+
+
+def read_checked(
+    real: str, shown: str, max_bytes: int, *, directory: str = _NOT_REGULAR
+) -> tuple[bytes | None, Notification | None]:
+    """The bytes of the regular file at `real` (named `shown` in notes), or None with a note: not
+    a regular file (for a directory, `directory` says so), or over `max_bytes`. Raises OSError."""
+    info = os.stat(real)
+    if not stat.S_ISREG(info.st_mode):
+        message = directory if stat.S_ISDIR(info.st_mode) else _NOT_REGULAR
+        return None, _note("warning", message, shown, "not-regular-file")
+    if info.st_size > max_bytes:
+        return None, too_large(shown, info.st_size, max_bytes)
+    data = read_regular_file(real, max_bytes)
+    if data is None:  # swapped for something else since the stat
+        return None, _note("warning", _NOT_REGULAR, shown, "not-regular-file")
+    if len(data) > max_bytes:
+        return None, too_large(shown, len(data), max_bytes)
+    return data, None
+
+
 def read_text(
     root: Path, relpath: str, *, max_bytes: int = DEFAULT_MAX_BYTES, real_root: str | None = None
 ) -> tuple[str | None, Notification | None]:
@@ -149,19 +171,12 @@ class RootReader:
                     relpath,
                     "symlink-outside-root",
                 )
-            info = os.stat(real)
-            if not stat.S_ISREG(info.st_mode):
-                return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
-            if info.st_size > max_bytes:
-                return None, too_large(relpath, info.st_size, max_bytes)
-            data = read_regular_file(real, max_bytes)
-            if data is None:
-                return None, _note("warning", "not a regular file; not read", relpath, "not-regular-file")
+            data, note = read_checked(real, relpath, max_bytes)
         except OSError as error:
             reason = error.strerror or type(error).__name__
             return None, _note("warning", f"file could not be read: {reason}", relpath, "unreadable")
-        if len(data) > max_bytes:
-            return None, too_large(relpath, len(data), max_bytes)
+        if data is None:
+            return None, note
         return decode_bytes(data, relpath)
 
     def _real_path(self, relpath: str) -> str:

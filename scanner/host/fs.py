@@ -19,7 +19,7 @@ import stat
 from collections import deque
 from pathlib import Path
 
-from scanner.discovery.read import decode_bytes, read_regular_file
+from scanner.discovery.read import decode_bytes, read_checked
 from scanner.model import Notification
 
 DEFAULT_MAX_BYTES = 2_000_000
@@ -197,23 +197,9 @@ class HostFS:
         if real is None:
             return None, note
         try:
-            info = os.stat(real)
-            if stat.S_ISDIR(info.st_mode):
-                return None, _note(
-                    "warning", "is a directory, not a file; not read", machine, "not-regular-file"
-                )
-            if not stat.S_ISREG(info.st_mode):
-                return None, _note("warning", "not a regular file; not read", machine, "not-regular-file")
-            if info.st_size > max_bytes:
-                return None, _too_large(machine, info.st_size, max_bytes)
-            data = read_regular_file(real, max_bytes)
-            if data is None:
-                return None, _note("warning", "not a regular file; not read", machine, "not-regular-file")
+            return read_checked(real, machine, max_bytes, directory="is a directory, not a file; not read")
         except OSError as error:
             return None, _os_error_note(error, machine)
-        if len(data) > max_bytes:
-            return None, _too_large(machine, len(data), max_bytes)
-        return data, None
 
     def read_text(
         self, machine: str, *, max_bytes: int = DEFAULT_MAX_BYTES
@@ -223,12 +209,6 @@ class HostFS:
         if data is None:
             return None, note
         return decode_bytes(data, machine)
-
-
-def _too_large(path: str, size: int, max_bytes: int) -> Notification:
-    return _note(
-        "warning", f"file is {size} bytes, over the {max_bytes}-byte limit; not scanned", path, "too-large"
-    )
 
 
 def join(machine: str, *parts: str) -> str:
