@@ -71,7 +71,6 @@ def read_repository(
 
     reader = RootReader(root)
     done: dict[tuple[str, FileKind], tuple[ParsedFile | None, Notification | None]] = {}
-    tracked: list[tuple[str, FileKind]] = []
     prefix: list[str] = []
 
     def parse(path: str, kind: FileKind, text: str) -> ParsedFile:
@@ -91,23 +90,15 @@ def read_repository(
             text, note = reader.read_text(path)
             done[path, kind] = (None if text is None else parse(path, kind, text), note)
 
-    def read_tracked(found: Sequence[tuple[str, FileKind]]) -> None:
-        tracked.extend(found)
+    def read_tracked(found: Sequence[tuple[str, FileKind]], still_walking: Callable[[], bool]) -> None:
         read(found)
         prefix.append(repo_prefix(root))  # git (the call) is known to be here
+        if while_walking is not None and still_walking():
+            parsed = (done[candidate][0] for candidate in found if candidate in done)
+            files = tuple(file for file in parsed if file is not None)
+            while_walking(Inputs(files, (), frozenset(path for path, _ in found), True))
 
-    def judge_early() -> None:
-        assert while_walking is not None
-        parsed = (done[candidate][0] for candidate in tracked if candidate in done)
-        files = tuple(file for file in parsed if file is not None)
-        while_walking(Inputs(files, (), frozenset(path for path, _ in tracked), True))
-
-    listing = list_candidates(
-        root,
-        tracked_only=tracked_only,
-        tracked_known=read_tracked,
-        while_walking=judge_early if while_walking is not None else None,
-    )
+    listing = list_candidates(root, tracked_only=tracked_only, tracked_known=read_tracked)
     read(listing.candidates)
     files: list[ParsedFile] = []
     notes = list(listing.notifications)

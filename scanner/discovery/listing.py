@@ -564,10 +564,9 @@ def listing_started_early(root: Path, *, tracked_only: bool) -> Iterator[None]:
         yield
 
 
-# Called with the tracked candidates once they are known, while git may still walk the tree.
-TrackedKnown = Callable[[Sequence[tuple[str, FileKind]]], object]
-# Called after that when git is in fact still walking: work worth doing in the meantime.
-WhileWalking = Callable[[], object]
+# Called with the tracked candidates once they are known, while git may still walk the tree,
+# and a function that tells whether it still does (so the caller may do more in the meantime).
+TrackedKnown = Callable[[Sequence[tuple[str, FileKind]], Callable[[], bool]], object]
 
 
 def _git_candidates(
@@ -576,7 +575,6 @@ def _git_candidates(
     *,
     tracked_only: bool,
     tracked_known: TrackedKnown | None,
-    while_walking: WhileWalking | None = None,
 ) -> CandidateListing | None:
     """The git half of list_candidates; None when git says the root is not in a work tree.
 
@@ -598,14 +596,7 @@ def _git_candidates(
             return None
         raise
     try:
-        return _read_listing(
-            started,
-            root,
-            real_root,
-            tracked_only=tracked_only,
-            tracked_known=tracked_known,
-            while_walking=while_walking,
-        )
+        return _read_listing(started, root, real_root, tracked_only=tracked_only, tracked_known=tracked_known)
     except GitError as error:
         if _outside_work_tree(error):
             return None
@@ -661,7 +652,6 @@ def _read_listing(
     *,
     tracked_only: bool,
     tracked_known: TrackedKnown | None,
-    while_walking: WhileWalking | None = None,
 ) -> CandidateListing | None:
     entries = _Entries()
     index = entries.add(started.output(0))
@@ -685,9 +675,7 @@ def _read_listing(
     others: list[str] = []
     if not tracked_only:
         if tracked_known is not None:
-            tracked_known(sorted(found.items()))
-            if while_walking is not None and started.running(1):
-                while_walking()
+            tracked_known(sorted(found.items()), lambda: started.running(1))
         entries.add(started.output(1))
         others = _usable_untracked(real_root, entries.untracked, notes)
     for path in others:
@@ -708,26 +696,19 @@ def list_candidates(
     *,
     tracked_only: bool = False,
     tracked_known: TrackedKnown | None = None,
-    while_walking: WhileWalking | None = None,
 ) -> CandidateListing:
     """The candidate files under `root` with their kinds, as `candidates(list_files(root))` gives
     them, and which of them git tracks. Raises DiscoveryError as list_files does.
 
     `tracked_known`, if given, is called with the tracked candidates (path, kind), sorted, as
     soon as the index says what they are: git's walk for untracked files, which grows with the
-    tree, goes on meanwhile, so the caller can read them in the time. They are all among the
-    listing's candidates; it is not called when nothing can be gained (--tracked-only, no git).
-    `while_walking`, if given, is called right after it when git is still walking then.
+    tree, goes on meanwhile, so the caller can read them in the time; its second argument tells
+    whether git is still walking. They are all among the listing's candidates; it is not called
+    when nothing can be gained (--tracked-only, no git).
     """
     root, real_root = _checked_root(root)
     found, notes = _from_git(
-        lambda: _git_candidates(
-            root,
-            real_root,
-            tracked_only=tracked_only,
-            tracked_known=tracked_known,
-            while_walking=while_walking,
-        )
+        lambda: _git_candidates(root, real_root, tracked_only=tracked_only, tracked_known=tracked_known)
     )
     if found is not None:
         return found

@@ -16,6 +16,7 @@ from gitrepo import commit, git, isolate_git_config, make_repo, write_files
 from scanner.discovery import DiscoveryError, listing
 from scanner.discovery.listing import (
     CandidateListing,
+    TrackedKnown,
     candidates,
     list_candidates,
     list_files,
@@ -42,6 +43,14 @@ def expected(root: Path, tracked_only: bool) -> CandidateListing:
     )
 
 
+def _telling(told: list[Sequence[tuple[str, FileKind]]]) -> TrackedKnown:
+    def tell(found: Sequence[tuple[str, FileKind]], still_walking: Callable[[], bool]) -> None:
+        assert isinstance(still_walking(), bool)
+        told.append(found)
+
+    return tell
+
+
 def assert_same(root: Path) -> CandidateListing:
     for tracked_only in (False, True):
         try:
@@ -53,7 +62,7 @@ def assert_same(root: Path) -> CandidateListing:
         assert list_candidates(root, tracked_only=tracked_only) == want
         # told the tracked candidates early (the scan reads them while git walks), and no others
         told: list[Sequence[tuple[str, FileKind]]] = []
-        assert list_candidates(root, tracked_only=tracked_only, tracked_known=told.append) == want
+        assert list_candidates(root, tracked_only=tracked_only, tracked_known=_telling(told)) == want
         if want.is_git and not tracked_only:
             assert told == [[(path, kind) for path, kind in want.candidates if path in want.tracked]]
         elif tracked_only:
