@@ -469,7 +469,8 @@ def scan_history(
     books = [book for book in (secrets, protections) if book is not None]
     prefix = repo_prefix(root)
     stream = _Stream()
-    parses = ParseCache(root, "history")
+    # Only when the history is read: an unread history would leave the cache of the last one empty.
+    parses = ParseCache(root, "history") if books else None
     if books:
         stream = _read_history(
             root,
@@ -496,7 +497,8 @@ def scan_history(
         else (),
         protections=protections.evidence() if protections is not None else (),
     )
-    parses.save()  # the books have parsed all they will
+    if parses is not None:
+        parses.save()  # the books have parsed all they will
     check_input = CheckInput(
         files=(),
         contexts=(),

@@ -311,3 +311,20 @@ def test_a_repeated_history_scan_reuses_the_parses_of_its_versions(tmp_path: Pat
     )
     assert KEY.encode() not in cache_file.read_bytes()
     assert scan_history(repo.resolve(), options) == first
+
+
+def test_a_history_scan_without_history_rules_leaves_the_cache_alone(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "history")
+    commit(repo, {".claude/settings.json": SETTINGS}, "protected")
+    commit(repo, {".claude/settings.json": "{}\n"}, "unprotected")
+    scan_history(repo.resolve(), ScanOptions(rules=preset_ruleset("strict").rules))
+    cache_file = parsecache.cache_file(repo.resolve(), "history")
+    assert cache_file is not None
+    kept = cache_file.read_bytes()
+    assert len(pickle.loads(kept)[1]) == 2
+    no_history_rules = tuple(
+        rule for rule in preset_ruleset("strict").rules if rule.id not in ("CCP110", "CCP403")
+    )
+    result = scan_history(repo.resolve(), ScanOptions(rules=no_history_rules))
+    assert [note.descriptor for note in result.notifications] == ["no-history-rules"]
+    assert cache_file.read_bytes() == kept
