@@ -30,6 +30,7 @@ are read and parsed on every run.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 import re
@@ -73,8 +74,10 @@ def may_hold_secret(parsed: ParsedFile) -> bool:
     return False
 
 
+@functools.cache
 def code_signature() -> str:
-    """ccpolicy's version and the size and modification time of every module and data file."""
+    """ccpolicy's version and the size and modification time of every module and data file;
+    worked out once per process (a fleet scan opens a cache per repository)."""
     digest = sha256(f"ccpolicy {__version__} parse cache {FORMAT}\0".encode())
     for folder, names in sorted(_package_files()):
         for name in names:

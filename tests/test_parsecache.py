@@ -328,3 +328,18 @@ def test_a_history_scan_without_history_rules_leaves_the_cache_alone(tmp_path: P
     result = scan_history(repo.resolve(), ScanOptions(rules=no_history_rules))
     assert [note.descriptor for note in result.notifications] == ["no-history-rules"]
     assert cache_file.read_bytes() == kept
+
+
+def test_the_code_signature_is_worked_out_once_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walks: list[int] = []
+    real = parsecache._package_files
+    monkeypatch.setattr(parsecache, "_package_files", lambda: walks.append(1) or real())
+    code_signature.cache_clear()
+    try:
+        signatures = {ParseCache(tmp_path / f"repository-{n}", "worktree")._signature for n in range(3)}
+    finally:
+        code_signature.cache_clear()
+    assert walks == [1]
+    assert len(signatures) == 1
