@@ -1,13 +1,10 @@
 """The one place that runs git, configured so that nothing from the scanned repository executes.
 
-A scanned repository is untrusted input, and so is its `.git/config` (a repository copied from an
-archive, a CI cache or another user's home carries its own config, hooks and attributes). Git can
-run programs named there: the fsmonitor hook, hooks, the pager, external diff and textconv
-drivers, clean/smudge filters, credential helpers, askpass, ssh, gpg, remote helpers (a
-lazy fetch in a partial clone reaches the network from an innocent `cat-file`). Every git
-process started here gets command-line configuration, which outranks every config file, and an
-environment that switch each of those off, and callers only use plumbing and read-only
-commands that apply no filters. Aliases never run because no alias name is ever called.
+The settings that make git safe, GitError and StartedGit live in scanner.gitspawn, which
+imports nothing but `os` so that a scan can start git before anything else is loaded; they are
+re-exported here. This module adds commands whose output is returned (run_git), read as a
+stream (StartedStream) or asked through a pipe (BlobReader), and GitPython with the same
+settings (safe_repo). Callers only use plumbing and read-only commands that apply no filters.
 
 Stdlib only; GitPython is imported lazily by `safe_repo`, for callers that want its API.
 """
@@ -15,7 +12,6 @@ Stdlib only; GitPython is imported lazily by `safe_repo`, for callers that want 
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import os
 import subprocess
@@ -24,6 +20,22 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from scanner import regexcache
+from scanner.gitspawn import (
+    GLOBAL_OPTIONS,
+    KEPT_GIT_VARIABLES,
+    SAFE_CONFIG,
+    SAFE_ENVIRONMENT,
+    GitError,
+    StartedGit,
+    failure,
+    forget_git_executable,
+    git_argv,
+    git_env,
+    git_executable,
+    output_file,
+    start_of,
+    subcommand,
+)
 from scanner.records import NamedTuple
 
 if TYPE_CHECKING:
@@ -31,169 +43,24 @@ if TYPE_CHECKING:
 
     import git
 
-# Values that make each execution vector inert. "false" is looked up on the sanitised PATH
-# (never the repository), so it can only be the system's /usr/bin/false.
-SAFE_CONFIG: tuple[tuple[str, str], ...] = (
-    ("core.fsmonitor", "false"),
-    ("core.useBuiltinFSMonitor", "false"),  # Git for Windows' older spelling
-    ("core.hooksPath", "/dev/null"),  # every hook lookup misses: /dev/null is not a directory
-    ("core.sshCommand", "false"),  # GIT_SSH_COMMAND below outranks it anyway
-    ("core.pager", "cat"),
-    ("core.askPass", ""),
-    ("core.editor", "false"),
-    ("sequence.editor", "false"),
-    # An empty external diff makes a diff that forgot --no-ext-diff fail instead of running the
-    # repository's program. Per-attribute `diff.<driver>.command` needs --no-ext-diff: callers
-    # always pass it (and --no-textconv) to diff-family porcelain.
-    ("diff.external", ""),
-    ("credential.helper", ""),  # an empty value clears every helper configured before it
-    # Per-protocol settings outrank protocol.allow, so the dangerous ones are pinned too;
-    # GIT_ALLOW_PROTOCOL in the environment outranks all of them.
-    ("protocol.allow", "never"),
-    ("protocol.ext.allow", "never"),
-    ("protocol.file.allow", "never"),
-    ("protocol.ssh.allow", "never"),
-    ("protocol.git.allow", "never"),
-    ("protocol.http.allow", "never"),
-    ("protocol.https.allow", "never"),
-    ("submodule.recurse", "false"),
-    ("log.showSignature", "false"),  # signature checks run gpg.program
-    ("gpg.program", "false"),
-    ("gpg.openpgp.program", "false"),
-    ("gpg.x509.program", "false"),
-    ("gpg.ssh.program", "false"),
-    ("gc.auto", "0"),
-    ("maintenance.auto", "false"),
-    # Scanning repositories owned by another user (CI containers, root scanning home
-    # directories) needs this. The ownership check exists because a foreign repository's config
-    # can run programs; every such program is disabled above, so reading it is safe.
-    ("safe.directory", "*"),
-)
-
-# Global options placed before the subcommand. --no-replace-objects: refs/replace could hide
-# a commit (and the secret in it) from a history scan.
-GLOBAL_OPTIONS: tuple[str, ...] = ("--no-pager", "--no-replace-objects")
-
-# Inherited GIT_* variables that only say which trusted (system/user) config to read or where
-# repository discovery stops. Every other GIT_* variable is dropped: GIT_DIR, GIT_INDEX_FILE or
-# GIT_CONFIG_PARAMETERS left by a calling hook would point git at something else.
-KEPT_GIT_VARIABLES: frozenset[str] = frozenset(
-    {
-        "GIT_CONFIG_GLOBAL",
-        "GIT_CONFIG_SYSTEM",
-        "GIT_CONFIG_NOSYSTEM",
-        "GIT_CEILING_DIRECTORIES",
-        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-    }
-)
-
-SAFE_ENVIRONMENT: tuple[tuple[str, str], ...] = (
-    ("GIT_OPTIONAL_LOCKS", "0"),  # no index refresh, no index.lock
-    ("GIT_TERMINAL_PROMPT", "0"),
-    ("GIT_ASKPASS", ""),  # set-but-empty: git neither runs core.askPass nor SSH_ASKPASS
-    ("GIT_SSH_COMMAND", "false"),
-    ("GIT_PAGER", "cat"),
-    ("GIT_EDITOR", "false"),
-    ("GIT_ALLOW_PROTOCOL", ""),  # an allow-list naming no protocol: no transport at all
-    # Never fetch the missing objects of a partial clone (git 2.45, and 2.39.4+ maintenance
-    # releases). Older git still cannot reach a transport, but records a filter in .git/config.
-    ("GIT_NO_LAZY_FETCH", "1"),
-    ("GIT_NO_REPLACE_OBJECTS", "1"),
-    ("GIT_PROTOCOL_FROM_USER", "0"),
-    ("LC_ALL", "C"),  # stable, English messages to parse
-    ("LANGUAGE", "C"),
-)
-
-_URL_USERINFO = regexcache.compile(r"(?<=://)[^/@\s]+@")
-_STDERR_SUMMARY_LIMIT = 200
-
-
-class GitError(Exception):
-    """A git command failed; the message names the subcommand and a short, redacted reason."""
-
-    def __init__(self, message: str, *, returncode: int | None = None, stderr_summary: str = "") -> None:
-        super().__init__(message)
-        self.returncode = returncode
-        self.stderr_summary = stderr_summary
-
-    @property
-    def not_a_repository(self) -> bool:
-        return "not a git repository" in self.stderr_summary.lower()
-
-
-def _summarise_stderr(stderr: bytes) -> str:
-    """git's reason for failing (its first fatal/error line, else its first line that is not a
-    hint), with URL credentials removed and the length capped."""
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
-    lines = [line for line in lines if line and not line.startswith("hint:")]
-    reasons = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
-    return _URL_USERINFO.sub("***@", reasons[0])[:_STDERR_SUMMARY_LIMIT] if reasons else ""
-
-
-def _sanitised_path(path: str) -> str:
-    """PATH without empty or relative entries: git runs in the scanned tree, and `.` on PATH
-    would let the repository supply `false`, `cat` or `git` itself."""
-    return os.pathsep.join(entry for entry in path.split(os.pathsep) if entry and os.path.isabs(entry))
-
-
-@functools.lru_cache(maxsize=1)
-def git_executable() -> str:
-    """Absolute path of git, found on the sanitised PATH (never in the current directory)."""
-    found = _which("git", _sanitised_path(os.environ.get("PATH", os.defpath)))
-    if found is None:
-        raise GitError("git executable not found on PATH")
-    return os.path.abspath(found)
-
-
-def _which(name: str, path: str) -> str | None:
-    """shutil.which(name, path=path), without importing shutil (and the compression modules it
-    brings, ~2 ms) on POSIX, where it is a walk along PATH for an executable file."""
-    if os.name == "nt":  # PATHEXT and the current directory's rules: shutil knows them
-        import shutil
-
-        return shutil.which(name, path=path)
-    for directory in path.split(os.pathsep):
-        candidate = os.path.join(directory, name)
-        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
-            return candidate
-    return None
-
-
-def git_argv(*args: str) -> list[str]:
-    """The full command line for `git <args>` with every execution vector disabled."""
-    argv = [git_executable(), *GLOBAL_OPTIONS]
-    for key, value in SAFE_CONFIG:
-        argv += ["-c", f"{key}={value}"]
-    argv += args
-    return argv
-
-
-def git_env(*, index_file: Path | None = None) -> dict[str, str]:
-    """The inherited environment minus every GIT_* variable not in KEPT_GIT_VARIABLES, plus
-    SAFE_ENVIRONMENT. `index_file` selects an alternative index (pre-commit under `commit -a`)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("GIT_") or key in KEPT_GIT_VARIABLES
-    }
-    env.pop("SSH_ASKPASS", None)
-    env["PATH"] = _sanitised_path(env.get("PATH", os.defpath))
-    env.update(SAFE_ENVIRONMENT)
-    if index_file is not None:
-        env["GIT_INDEX_FILE"] = os.fspath(index_file)
-    return env
-
-
-def _subcommand(args: tuple[str, ...]) -> str:
-    return args[0] if args else "git"
-
-
-def _failure(args: tuple[str, ...], returncode: int, stderr: bytes) -> GitError:
-    summary = _summarise_stderr(stderr)
-    message = f"git {_subcommand(args)} failed (exit {returncode})"
-    if summary:
-        message += f": {summary}"
-    return GitError(message, returncode=returncode, stderr_summary=summary)
+# Defined in scanner.gitspawn, and used from here by most callers.
+__all__ = [
+    "GLOBAL_OPTIONS",
+    "KEPT_GIT_VARIABLES",
+    "SAFE_CONFIG",
+    "SAFE_ENVIRONMENT",
+    "BlobReader",
+    "GitError",
+    "StartedGit",
+    "StartedStream",
+    "TooLarge",
+    "forget_git_executable",
+    "git_argv",
+    "git_env",
+    "git_executable",
+    "run_git",
+    "safe_repo",
+]
 
 
 def run_git(
@@ -221,100 +88,12 @@ def run_git(
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {_subcommand(args)} timed out after {timeout} s") from None
+        raise GitError(f"git {subcommand(args)} timed out after {timeout} s") from None
     except OSError as error:
-        raise GitError(f"git {_subcommand(args)} could not start: {error.strerror}") from None
+        raise GitError(f"git {subcommand(args)} could not start: {error.strerror}") from None
     if check and completed.returncode != 0:
-        raise _failure(args, completed.returncode, completed.stderr)
+        raise failure(args, completed.returncode, completed.stderr)
     return completed.stdout
-
-
-def _output_file() -> IO[bytes]:
-    """An anonymous file for a command's output, gone once closed."""
-    if hasattr(os, "memfd_create"):  # Linux: in memory, and no tempfile import (~3 ms)
-        with contextlib.suppress(OSError):
-            return open(os.memfd_create("ccpolicy-git"), "w+b")
-    import tempfile
-
-    return tempfile.TemporaryFile()
-
-
-def _start_of(stderr: IO[bytes]) -> bytes:
-    """The first 64 KB a command wrote to `stderr` (a file): enough for the error it reports."""
-    stderr.seek(0)
-    return stderr.read(64 * 1024)
-
-
-class StartedGit:
-    """Read-only git commands started at once in `repo`, their output read later.
-
-    For commands that do unrelated work (reading the index, walking the working tree), so that
-    they overlap each other, and whatever Python does meanwhile, on a machine with more than one
-    CPU. Each command writes to a file of its own rather than a pipe, so git runs at its own
-    pace and never waits for Python to read (the output of `ls-files` over 100,000 files is
-    ~9 MB; a pipe holds 64 KB). Raises GitError as run_git does when a command cannot start
-    (the others are stopped).
-    """
-
-    def __init__(self, repo: Path, *commands: tuple[str, ...], index_file: Path | None = None) -> None:
-        self._commands = commands
-        self._processes: list[subprocess.Popen[bytes]] = []
-        self._files: list[tuple[IO[bytes], IO[bytes]]] = []
-        try:
-            for args in commands:
-                stdout, stderr = _output_file(), _output_file()
-                self._files.append((stdout, stderr))
-                self._processes.append(
-                    _start(
-                        repo,
-                        args,
-                        stdin=subprocess.DEVNULL,
-                        stdout=stdout,
-                        stderr=stderr,
-                        index_file=index_file,
-                    )
-                )
-        except GitError:
-            self.stop()
-            raise
-
-    def result(self, position: int) -> bytes | GitError:
-        """The stdout of command `position`, or the GitError it failed with, once git is done;
-        the others go on meanwhile, so a caller can work on one output while git produces the
-        next. Once each."""
-        args, process = self._commands[position], self._processes[position]
-        stdout, stderr = self._files[position]
-        process.wait()
-        if process.returncode != 0:
-            return _failure(args, process.returncode, _start_of(stderr))
-        stdout.seek(0)
-        return stdout.read()
-
-    def running(self, position: int) -> bool:
-        """Whether the command at `position` is still at work."""
-        return self._processes[position].poll() is None
-
-    def output(self, position: int) -> bytes:
-        """The stdout of command `position`; GitError if it failed. Once each."""
-        result = self.result(position)
-        if isinstance(result, GitError):
-            raise result
-        return result
-
-    def results(self) -> list[bytes | GitError]:
-        """Each command's stdout, or the GitError it failed with, in order. Call once."""
-        return [self.result(position) for position in range(len(self._commands))]
-
-    def stop(self) -> None:
-        """Stop the commands still running, reap them all and drop their output (after reading
-        it, or instead)."""
-        for process in self._processes:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-        for files in self._files:
-            for file in files:
-                file.close()
 
 
 def _start(
@@ -336,7 +115,7 @@ def _start(
             stderr=stderr,
         )
     except OSError as error:
-        raise GitError(f"git {_subcommand(args)} could not start: {error.strerror}") from None
+        raise GitError(f"git {subcommand(args)} could not start: {error.strerror}") from None
 
 
 def _records(chunks: Iterable[bytes], stdout: IO[bytes], separator: bytes) -> Iterator[bytes]:
@@ -365,7 +144,7 @@ class StartedStream:
     def __init__(self, repo: Path, *args: str, index_file: Path | None = None) -> None:
         self._args = args
         # stderr goes to a file: a pipe nobody reads could fill up and block git.
-        self._stderr = _output_file()  # closed by stop(), which every path reaches
+        self._stderr = output_file()  # closed by stop(), which every path reaches
         try:
             self._process = _start(
                 repo, args, stdin=subprocess.DEVNULL, stderr=self._stderr, index_file=index_file
@@ -401,10 +180,10 @@ class StartedStream:
             if not finished:
                 self.stop()
         returncode = self._process.wait()
-        stderr = _start_of(self._stderr)
+        stderr = start_of(self._stderr)
         self.stop()
         if returncode != 0:
-            raise _failure(self._args, returncode, stderr)
+            raise failure(self._args, returncode, stderr)
 
     def stop(self) -> None:
         """Stop git if it still runs, reap it, release its pipes (also when records() was never read)."""

@@ -2,13 +2,26 @@
 
 A registry of head starts by key. The code that needs the work takes it once (`take`); the
 block that began it stops whatever was not taken when it ends (`begun`).
+
+Loaded before git starts (scanner.gitstarts), so it imports nothing at run time.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Hashable, Iterator
-from typing import Generic, TypeVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable
+    from types import TracebackType
+    from typing import Generic, TypeVar
+else:  # what the classes below need of typing at run time (typing would import re, ~3 ms)
+
+    class Generic:
+        def __class_getitem__(cls, _parameters: object) -> type:
+            return cls
+
+    def TypeVar(name: str) -> str:
+        return name
+
 
 _Started = TypeVar("_Started")
 
@@ -28,13 +41,40 @@ class HeadStarts(Generic[_Started]):
         """Whether a head start for `key` is waiting: then another need not be begun."""
         return key in self._waiting
 
-    @contextlib.contextmanager
-    def begun(self, key: Hashable, started: _Started, stop: Callable[[_Started], None]) -> Iterator[None]:
+    def begun(self, key: Hashable, started: _Started, stop: Callable[[_Started], None]) -> Begun[_Started]:
         """`started` waits for `key` during the block; on leaving, `stop(started)` in any case."""
         self._waiting[key] = started
-        try:
-            yield
-        finally:
-            if self._waiting.get(key) is started:
-                del self._waiting[key]
-            stop(started)
+        return Begun(self, key, started, stop)
+
+
+class Begun(Generic[_Started]):
+    """The block a head start waits in (HeadStarts.begun)."""
+
+    def __init__(
+        self, starts: HeadStarts[_Started], key: Hashable, started: _Started, stop: Callable[[_Started], None]
+    ) -> None:
+        self._starts, self._key, self._started, self._stop = starts, key, started, stop
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        waiting = self._starts._waiting
+        if waiting.get(self._key) is self._started:
+            del waiting[self._key]
+        self._stop(self._started)
+
+
+class _NothingBegun:
+    """The block of a head start that was not begun."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
+NOTHING_BEGUN = _NothingBegun()

@@ -127,12 +127,10 @@ def excluded(path: str, patterns: Sequence[str]) -> bool:
     return matches_any(path, patterns)
 
 
-SHOW_PREFIX = ("rev-parse", "--show-prefix")
-
-
 def repo_prefix(root: Path) -> str:
     """The root's path relative to the top of its git work tree, e.g. "app/" ("" at the top)."""
     from scanner.gitsafe import GitError, run_git
+    from scanner.gitstarts import SHOW_PREFIX
 
     try:
         return prefix_from(run_git(root, *SHOW_PREFIX))

@@ -18,31 +18,25 @@ changes 20 configuration files out of 200 reads and parses 20.
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from scanner import gitstarts
 from scanner.discovery import DiscoveryError
-from scanner.discovery.listing import INDEX_LISTING
 from scanner.discovery.staged import inherited_index_file, read_staged
 from scanner.errors import UsageError
-from scanner.gitsafe import GitError, StartedGit, run_git
-from scanner.headstart import HeadStarts
+from scanner.gitsafe import GitError, run_git
 from scanner.model import FileKind, ParsedFile
 from scanner.report.model import ScanResult
-from scanner.scan import SHOW_PREFIX, Inputs, ScanOptions, excluded, judge, parse_texts, prefix_from
+from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts, prefix_from
 
 STAGED_CATEGORY = "staged"
-
-
-_TOPLEVEL = ("rev-parse", "--show-toplevel")
 
 
 def repository_root(path: Path) -> Path:
     """The top of the git work tree holding `path`; UsageError when there is none."""
     try:
-        out: bytes | GitError = run_git(path, *_TOPLEVEL)
+        out: bytes | GitError = run_git(path, *gitstarts.TOPLEVEL)
     except GitError as error:
         out = error
     return _toplevel(path, out)
@@ -59,42 +53,6 @@ def _toplevel(path: Path, out: bytes | GitError) -> Path:
     return Path(top)
 
 
-def _start_first_commands(scan_root: Path) -> StartedGit:
-    """Three git commands at once rather than one after another: the work tree's top, the scan
-    root's place in it, and the index (when which index does not depend on the top)."""
-    inherited = os.environ.get("GIT_INDEX_FILE")
-    early_index = not inherited or os.path.isabs(inherited)
-    commands = (_TOPLEVEL, SHOW_PREFIX, INDEX_LISTING) if early_index else (_TOPLEVEL, SHOW_PREFIX)
-    return StartedGit(scan_root, *commands, index_file=Path(inherited) if inherited and early_index else None)
-
-
-def _early_key(scan_root: Path) -> tuple[str, str | None]:
-    return (os.path.realpath(scan_root), os.environ.get("GIT_INDEX_FILE"))
-
-
-# The first commands of a staged scan, started before they are needed: see staged_started_early.
-started_early: HeadStarts[StartedGit] = HeadStarts()
-
-
-@contextlib.contextmanager
-def staged_started_early(scan_root: Path) -> Iterator[None]:
-    """Start the git commands read_staged_inputs(scan_root) begins with, so that git reads the
-    index while the scan loads its policy and imports its modules. read_staged_inputs inside the
-    block uses them; on leaving, whatever was not used is stopped. When git cannot start, nothing
-    changes: read_staged_inputs reports it as it always does."""
-    key = _early_key(scan_root)
-    if started_early.has(key):  # begun before the command line was parsed
-        yield
-        return
-    try:
-        started = _start_first_commands(scan_root)
-    except GitError:
-        yield
-        return
-    with started_early.begun(key, started, StartedGit.stop):
-        yield
-
-
 def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     """Parsed staged candidate files under `scan_root` (absolute), paths relative to it.
 
@@ -103,10 +61,10 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
     """
     from scanner.parsecache import ParseCache
 
-    started = started_early.take(_early_key(scan_root))
+    started = gitstarts.staged.take(gitstarts.staged_key(scan_root))
     if started is None:
         try:
-            started = _start_first_commands(scan_root)
+            started = gitstarts.start_staged(scan_root)
         except GitError as error:
             raise UsageError(f"{scan_root}: cannot read the git repository: {error}") from None
     try:

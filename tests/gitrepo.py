@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 
@@ -148,15 +149,55 @@ def snapshot_tree(directory: Path) -> dict[str, tuple[str, int, int, bytes]]:
     return entries
 
 
-def record_git_processes(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    """Every process scanner.gitsafe starts from now on, real and running, in order."""
-    started: list[subprocess.Popen[bytes]] = []
+class GitStart(Protocol):
+    """A git process ccpolicy started: subprocess.Popen or scanner.gitspawn.GitProcess."""
+
+    args: Any
+    returncode: int | None
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def poll(self) -> int | None: ...
+
+
+def git_subcommand(argv: Sequence[str]) -> str:
+    """The git subcommand of a command line ccpolicy built: the first word after git's options
+    (`-c key=value`, `-C directory`, `--no-pager`...)."""
+    words = iter(argv[1:])
+    for word in words:
+        if word in ("-c", "-C"):
+            next(words)
+        elif not word.startswith("-"):
+            return word
+    return ""
+
+
+def record_git_processes(
+    monkeypatch: pytest.MonkeyPatch, when_started: Callable[[GitStart], object] | None = None
+) -> list[GitStart]:
+    """Every process ccpolicy starts from now on (scanner.gitspawn's and scanner.gitsafe's), real
+    and running, in order; `when_started` is called with each as it starts."""
+    from scanner import gitspawn
+
+    started: list[GitStart] = []
     real_popen = subprocess.Popen
+    real_git_process = gitspawn.GitProcess
+
+    def record(process: GitStart) -> None:
+        started.append(process)
+        if when_started is not None:
+            when_started(process)
 
     def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
         process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
-        started.append(process)
+        record(process)
+        return process
+
+    def recording_git_process(*args: Any, **kwargs: Any) -> gitspawn.GitProcess:
+        process = real_git_process(*args, **kwargs)
+        record(process)
         return process
 
     monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    monkeypatch.setattr(gitspawn, "GitProcess", recording_git_process)
     return started

@@ -43,6 +43,7 @@ from scanner.gitsafe import (
     StartedGit,
     StartedStream,
     TooLarge,
+    forget_git_executable,
     git_argv,
     git_env,
     git_executable,
@@ -290,7 +291,7 @@ def v_path_hijack(trap: Trap, monkeypatch: pytest.MonkeyPatch) -> Control:
     for name in ("git", "false", "cat", "ssh", "gpg", "less"):
         shutil.copy(trap.program(f"path-{name}"), trap.repo / name)
     monkeypatch.setenv("PATH", f".:{os.environ['PATH']}")
-    git_executable.cache_clear()
+    forget_git_executable()
     # A shell (git runs GIT_SSH_COMMAND through one) would pick the tree's programs first.
     return ["sh", "-c", "git --version"], None, {"PATH": f".:{os.environ['PATH']}"}
 
@@ -375,9 +376,9 @@ def exercise_gitpython(repo_path: Path) -> list[str]:
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     isolate_git_config(monkeypatch)
-    git_executable.cache_clear()
+    forget_git_executable()
     yield
-    git_executable.cache_clear()
+    forget_git_executable()
 
 
 # Partial clones missing a blob: reading it would fetch. Transports are disabled either way, but
@@ -577,7 +578,7 @@ def test_run_git_input_and_timeout(tmp_path: Path) -> None:
 
 def test_missing_git_executable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    git_executable.cache_clear()
+    forget_git_executable()
     with pytest.raises(GitError, match="git executable not found on PATH"):
         run_git(tmp_path, "--version")
 
@@ -592,11 +593,11 @@ def test_git_is_found_as_shutil_which_finds_it(monkeypatch: pytest.MonkeyPatch, 
     (decoys["not-executable"] / "git").write_text("#!/bin/sh\n")
     entries = [str(path) for path in decoys.values()] + ["", os.path.dirname(real_git)]
     monkeypatch.setenv("PATH", os.pathsep.join(entries))
-    git_executable.cache_clear()
+    forget_git_executable()
     try:
         assert git_executable() == real_git
     finally:
-        git_executable.cache_clear()
+        forget_git_executable()
 
 
 def test_a_stream_raises_after_it_failed(tmp_path: Path) -> None:

@@ -148,23 +148,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list == ["--version"]:  # answered before argparse is even imported
         sys.stdout.write(f"ccpolicy {__version__}\n")
         return 0
-    import contextlib
-
     selected = _selected(args_list)
-    with contextlib.ExitStack() as early:
-        if selected is not None:
-            _begin_early(early, selected, args_list[args_list.index(selected) + 1 :])
+    # Entered and left by hand: contextlib would be one more import before git starts.
+    early = _begin_early(selected, args_list[args_list.index(selected) + 1 :]) if selected else None
+    try:
         return _parse_and_run(args_list, selected)
+    finally:
+        if early is not None:
+            early.__exit__(None, None, None)
 
 
-def _begin_early(early: contextlib.ExitStack, command: str, argv: list[str]) -> None:
-    """Work a command begins from its raw arguments, before argparse is even imported."""
+def _begin_early(command: str, argv: list[str]) -> contextlib.AbstractContextManager[None] | None:
+    """Work a command begins from its raw arguments, before argparse is even imported: entered,
+    to be left when the command ends."""
     try:
         begin = getattr(importlib.import_module(COMMANDS[command][0]), "begin_early", None)
-        if begin is not None:
-            early.enter_context(begin(argv))
+        if begin is None:
+            return None
+        early: contextlib.AbstractContextManager[None] = begin(argv)
+        early.__enter__()
+        return early
     except Exception:  # a head start only saves time: the command runs without it
-        pass
+        return None
 
 
 def _parse_and_run(args_list: list[str], selected: str | None) -> int:

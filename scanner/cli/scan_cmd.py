@@ -11,19 +11,19 @@ The flow is fixed here; each stage lives in its own module:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from scanner.errors import UsageError
 
-# Imported where used: begin_early starts git from this module before argparse or the scan's
-# records are imported.
+# Imported where used: begin_early starts git from this module before argparse, pathlib, typing
+# or the scan's records are imported.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    import contextlib
+    from collections.abc import Sequence
+    from pathlib import Path
 
     from scanner.model import Severity
     from scanner.report.model import ScanResult
@@ -113,6 +113,8 @@ def parse_fail_on(text: str) -> Severity | None:
 
 
 def parse_outputs(specs: Sequence[str]) -> list[tuple[str, Path]]:
+    from pathlib import Path
+
     outputs = []
     for spec in specs:
         fmt, sep, file = spec.partition("=")
@@ -263,10 +265,12 @@ _EARLY_FLAGS = frozenset(
 
 def begin_early(argv: Sequence[str]) -> contextlib.AbstractContextManager[None]:
     """git's head start (see _git_started_early) from the raw arguments of `scan`, before
-    argparse and the scan's modules are imported (~20 ms): in a large repository git's walk is
-    what a scan waits for longest. Only a plain scan of one directory is recognised. A guess the
-    parsed command line contradicts costs a git process, stopped unused when the command ends;
-    run() begins nothing twice."""
+    argparse, pathlib and the scan's modules are imported (~20 ms): in a large repository git's
+    walk is what a scan waits for longest. Only a plain scan of one directory is recognised. A
+    guess the parsed command line contradicts costs a git process, stopped unused when the
+    command ends; run() begins nothing twice."""
+    from scanner.headstart import NOTHING_BEGUN
+
     paths: list[str] = []
     flags: set[str] = set()
     since: str | None = None
@@ -283,9 +287,9 @@ def begin_early(argv: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         elif word in _EARLY_FLAGS:
             flags.add(word)
         else:
-            return contextlib.nullcontext()
+            return NOTHING_BEGUN
     if {"--staged", "--history"} <= flags:
-        return contextlib.nullcontext()  # an error argparse reports
+        return NOTHING_BEGUN  # an error argparse reports
     return _git_started_early(
         paths,
         staged="--staged" in flags,
@@ -308,24 +312,27 @@ def _git_started_early(
     """For a scan of one local directory, git starts listing it (reading its history, or its
     index for --staged) now: git's work then overlaps loading the policy and importing the scan's
     modules instead of following them."""
-    if len(paths) > 1:
-        return contextlib.nullcontext()
-    path = paths[0] if paths else "."
-    if staged:
-        if not os.path.isdir(path):
-            return contextlib.nullcontext()
-        from scanner.staged_scan import staged_started_early
+    from scanner.headstart import NOTHING_BEGUN
 
-        return staged_started_early(Path(path).absolute())
-    if not os.path.isdir(path):  # a git URL too (a directory named like one: the head start goes unused)
-        return contextlib.nullcontext()
+    if len(paths) > 1:
+        return NOTHING_BEGUN
+    path = paths[0] if paths else "."
+    # a git URL is no directory (and one named like a URL only makes the head start go unused)
+    if not os.path.isdir(path):
+        return NOTHING_BEGUN
+    if staged:
+        from scanner.gitstarts import staged_started_early
+
+        return staged_started_early(os.path.abspath(path))
     if history:
+        from pathlib import Path
+
         from scanner.discovery.history import history_started_early
 
         return history_started_early(Path(path), since=since, all_branches=all_branches)
-    from scanner.discovery.listing import listing_started_early
+    from scanner.gitstarts import listing_started_early
 
-    return listing_started_early(Path(path), tracked_only=tracked_only)
+    return listing_started_early(path, tracked_only=tracked_only)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -336,6 +343,8 @@ def _run(args: argparse.Namespace) -> int:
     parse_outputs(args.output)  # fail early on a bad --output, before scanning
     baseline = None
     if args.baseline:  # read before scanning: a bad baseline file fails fast
+        from pathlib import Path
+
         from scanner.baseline import load as load_baseline
 
         baseline = load_baseline(Path(args.baseline))

@@ -21,7 +21,6 @@ entry went through classify).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import os
@@ -31,12 +30,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from scanner import regexcache
+from scanner import gitstarts, regexcache
 from scanner.discovery import DiscoveryError
 from scanner.discovery.paths import UNICODE_LOWERING_TO_ASCII, classify, prefilter
 from scanner.discovery.read import is_plain_relpath
 from scanner.gitsafe import GitError, StartedGit, run_git
-from scanner.headstart import HeadStarts
 from scanner.model import FileKind, Notification
 from scanner.records import NamedTuple
 
@@ -525,45 +523,6 @@ def entries_to_examine(text: str) -> list[str]:
     return [text[start : text.index("\0", start)] for start in sorted(starts)]
 
 
-# The index, with modes, blob ids and stages; -t tags each entry, as entries_to_examine expects.
-INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
-
-
-def _listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
-    """The git commands _git_candidates reads: the index, then (unless tracked_only) the walk."""
-    if tracked_only:
-        return (INDEX_LISTING,)
-    # The untracked walk reads every directory and grows with the tree (~0.13 s of 100,000
-    # files); as a second git process it overlaps the index read instead of following it.
-    # Without -s, which would list the cached entries a second time.
-    return INDEX_LISTING, ("ls-files", "-z", "-t", "--others", "--exclude-standard")
-
-
-# Listings started before they are needed, by (real root, tracked_only): see listing_started_early.
-started_early: HeadStarts[StartedGit] = HeadStarts()
-
-
-@contextlib.contextmanager
-def listing_started_early(root: Path, *, tracked_only: bool) -> Iterator[None]:
-    """Start the git commands list_candidates(root) will read, so that git lists the tree while
-    the scan loads its policy and imports its modules (on 100,000 files, git's ~0.15 s is then
-    mostly hidden). list_candidates inside the block uses them; on leaving, whatever was not
-    used is stopped. Without git, or outside a repository, nothing changes: the scan finds out
-    as it always does.
-    """
-    key = (os.path.realpath(root), tracked_only)
-    if started_early.has(key):  # begun before the command line was parsed
-        yield
-        return
-    try:
-        started = StartedGit(root, *_listing_commands(tracked_only))
-    except GitError:
-        yield
-        return
-    with started_early.begun(key, started, StartedGit.stop):
-        yield
-
-
 # Called with the tracked candidates once they are known, while git may still walk the tree,
 # and a function that tells whether it still does (so the caller may do more in the meantime).
 TrackedKnown = Callable[[Sequence[tuple[str, FileKind]], Callable[[], bool]], object]
@@ -588,8 +547,8 @@ def _git_candidates(
     reversing the output; 10,000 files cost a tenth, plus ~3 ms once to build the regex.
     """
     try:
-        started = started_early.take((real_root, tracked_only)) or StartedGit(
-            root, *_listing_commands(tracked_only)
+        started = gitstarts.listings.take(gitstarts.listing_key(real_root, tracked_only)) or StartedGit(
+            root, *gitstarts.listing_commands(tracked_only)
         )
     except GitError as error:
         if _outside_work_tree(error):

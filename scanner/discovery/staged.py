@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from scanner.discovery import DiscoveryError
-from scanner.discovery.listing import INDEX_LISTING, entries_to_examine
+from scanner.discovery.listing import entries_to_examine
 from scanner.discovery.paths import classify
 from scanner.discovery.read import DEFAULT_MAX_BYTES, decode_bytes, too_large
 from scanner.gitsafe import BlobReader, GitError, TooLarge, run_git
+from scanner.gitstarts import INDEX_LISTING
 from scanner.model import EMPTY_MAPPING, FileKind, Notification
 from scanner.records import NamedTuple
 

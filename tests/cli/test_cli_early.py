@@ -4,18 +4,20 @@ directory, begun once, never changing what the scan finds, and stopped when unus
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from gitrepo import commit, isolate_git_config, make_repo, record_git_processes
+from gitrepo import GitStart, commit, isolate_git_config, make_repo, record_git_processes
 
-from scanner import staged_scan
+from scanner import gitstarts
 from scanner.cli import main
 from scanner.cli.scan_cmd import begin_early
-from scanner.discovery import history, listing
+from scanner.discovery import history
 
 
 @pytest.fixture
@@ -31,9 +33,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def waiting(repo: Path) -> dict[str, list[object]]:
     """The head starts waiting, by kind: the keys of each registry."""
     return {
-        "listing": list(listing.started_early._waiting),
+        "listing": list(gitstarts.listings._waiting),
         "history": list(history.head_starts._waiting),
-        "staged": list(staged_scan.started_early._waiting),
+        "staged": list(gitstarts.staged._waiting),
     }
 
 
@@ -93,8 +95,8 @@ def _run(*argv: str) -> tuple[int, str]:
     return status, out.getvalue()
 
 
-def _listings(processes: list[subprocess.Popen[bytes]]) -> list[list[str]]:
-    commands = [[str(arg) for arg in process.args] for process in processes]  # type: ignore[union-attr]
+def _listings(processes: list[GitStart]) -> list[list[str]]:
+    commands = [[str(arg) for arg in process.args] for process in processes]
     return [command[command.index("ls-files") :] for command in commands if "ls-files" in command]
 
 
@@ -113,7 +115,7 @@ def test_a_scan_begun_early_lists_once_and_finds_the_same(
     assert (
         listed_early
         == _listings(processes)
-        == [list(command) for command in listing._listing_commands(False)]
+        == [list(command) for command in gitstarts.listing_commands(False)]
     )
     assert all(process.returncode is not None for process in processes)
 
@@ -127,3 +129,43 @@ def test_a_head_start_the_command_line_contradicts_is_stopped(
     assert len(processes) == 2  # the listing begun early, never read
     assert all(process.returncode is not None for process in processes)
     assert waiting(repo) == {"listing": [], "history": [], "staged": []}
+
+
+# Run with -S (no site: nothing preloaded) from the checkout: which modules exist when each git
+# process starts, and the subcommand it runs.
+_MODULES_AT_GIT_START = """
+import json, site, sys
+sys.path += site.getsitepackages()  # the dependencies, without running .pth files
+from scanner import gitspawn
+from scanner.cli import main
+
+real = gitspawn.GitProcess
+seen = []
+
+def recording(repo, args, *rest):
+    seen.append([args[0], sorted(name for name in ("argparse", "pathlib", "subprocess", "typing") if name in sys.modules)])
+    return real(repo, args, *rest)
+
+gitspawn.GitProcess = recording
+status = main(sys.argv[1:])
+sys.stdout.write("\\n" + json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("staged", [False, True])
+def test_git_starts_before_argparse_pathlib_and_subprocess_are_imported(repo: Path, staged: bool) -> None:
+    root = Path(__file__).resolve().parents[2]
+    argv = ["scan", str(repo), "--format", "short", *(["--staged"] if staged else [])]
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    completed = subprocess.run(
+        [sys.executable, "-S", "-c", _MODULES_AT_GIT_START, *argv],
+        cwd=root,
+        env={**env, "CCPOLICY_NO_CACHE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.stderr == ""
+    started = json.loads(completed.stdout.splitlines()[-1])
+    first = ["rev-parse", "rev-parse", "ls-files"] if staged else ["ls-files", "ls-files"]
+    assert started[: len(first)] == [[subcommand, []] for subcommand in first]

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from gitrepo import commit, git, isolate_git_config, make_repo, write_files
 
-from scanner.discovery import DiscoveryError, listing
+from scanner import gitstarts
+from scanner.discovery import DiscoveryError
 from scanner.discovery.listing import (
     CandidateListing,
     TrackedKnown,
     candidates,
     list_candidates,
     list_files,
-    listing_started_early,
 )
 from scanner.discovery.paths import classify
 from scanner.model import FileKind
@@ -69,9 +69,9 @@ def assert_same(root: Path) -> CandidateListing:
             assert told == []
         assert all(set(early) <= set(want.candidates) for early in told)
         # the same answer from git commands started before they were needed (scan_cmd does this)
-        with listing_started_early(root, tracked_only=tracked_only):
+        with gitstarts.listing_started_early(root, tracked_only=tracked_only):
             assert list_candidates(root, tracked_only=tracked_only) == want
-            assert listing.started_early.waiting() == 0  # used, and used once
+            assert gitstarts.listings.waiting() == 0  # used, and used once
     return list_candidates(root)
 
 
@@ -233,9 +233,9 @@ def test_empty_repository_everything_deleted_and_no_git(tmp_path: Path) -> None:
 
 
 def test_git_failure_falls_back_to_walking(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import gitsafe
+    from scanner import gitsafe, gitspawn
 
-    monkeypatch.setattr(gitsafe, "git_executable", lambda: "/nonexistent/git")
+    monkeypatch.setattr(gitspawn, "git_executable", lambda: "/nonexistent/git")
     monkeypatch.setattr("scanner.discovery.listing.run_git", _failing(gitsafe.run_git))
     found = assert_same(repo)
     assert found.is_git is False
@@ -312,12 +312,12 @@ def test_root_given_through_a_symlink(repo: Path, tmp_path: Path) -> None:
 
 
 def test_an_early_listing_not_used_is_stopped_on_leaving(repo: Path) -> None:
-    with listing_started_early(repo, tracked_only=False):
-        started = listing.started_early.take((os.path.realpath(repo), False))
+    with gitstarts.listing_started_early(repo, tracked_only=False):
+        started = gitstarts.listings.take((os.path.realpath(repo), False))
         assert started is not None  # taken here, so list_candidates will not use it
         processes = list(started._processes)
         assert len(processes) == 2  # the index read and the untracked walk
-    assert listing.started_early.waiting() == 0
+    assert gitstarts.listings.waiting() == 0
     assert all(process.returncode is not None for process in processes)
     assert list_candidates(repo) == expected(repo, False)
 
@@ -325,21 +325,21 @@ def test_an_early_listing_not_used_is_stopped_on_leaving(repo: Path) -> None:
 def test_an_early_listing_of_another_root_is_not_used(repo: Path, tmp_path: Path) -> None:
     other = make_repo(tmp_path / "other")
     commit(other, {".env": "A=1\n"}, "initial")
-    with listing_started_early(other, tracked_only=False):
+    with gitstarts.listing_started_early(other, tracked_only=False):
         assert list_candidates(repo) == expected(repo, False)
         assert list_candidates(repo, tracked_only=True) == expected(repo, True)
-        assert listing.started_early.waiting() == 1  # still waiting for its own root
+        assert gitstarts.listings.waiting() == 1  # still waiting for its own root
         assert [path for path, _ in list_candidates(other).candidates] == [".env"]
-        assert listing.started_early.waiting() == 0
+        assert gitstarts.listings.waiting() == 0
 
 
 def test_an_early_listing_outside_git_changes_nothing(tmp_path: Path) -> None:
     write_files(tmp_path, {"plain/.claude/settings.json": "{}\n"})
     root = tmp_path / "plain"
-    with listing_started_early(root, tracked_only=False):
+    with gitstarts.listing_started_early(root, tracked_only=False):
         found = list_candidates(root)
     assert found == expected(root, False)
     assert found.is_git is False
     assert found.candidates == ((".claude/settings.json", FileKind.SETTINGS_PROJECT),)
-    with listing_started_early(tmp_path / "missing", tracked_only=False):
-        assert listing.started_early.waiting() == 0  # git could not even start there
+    with gitstarts.listing_started_early(tmp_path / "missing", tracked_only=False):
+        assert gitstarts.listings.waiting() == 0  # git could not even start there

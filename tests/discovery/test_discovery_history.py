@@ -2,12 +2,21 @@ from __future__ import annotations
 
 import codecs
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gitrepo import AUTHOR_EMAIL, AUTHOR_NAME, commit, git, isolate_git_config, make_repo, write_files
+from gitrepo import (
+    AUTHOR_EMAIL,
+    AUTHOR_NAME,
+    commit,
+    git,
+    git_subcommand,
+    isolate_git_config,
+    make_repo,
+    record_git_processes,
+    write_files,
+)
 
 from scanner.discovery import DiscoveryError, history
 from scanner.discovery.history import HistoryChange, added_lines, history_started_early, iter_history
@@ -399,17 +408,16 @@ def test_process_count_does_not_grow_with_history(tmp_path: Path, monkeypatch: p
     repo = make_repo(tmp_path)
     for n in range(30):
         commit(repo, {f"s{n % 4}.sh": f"export N={n}\n", f"doc{n}.md": "x\n"}, f"c{n}")
-    subcommands: list[str] = []
-    real_popen = subprocess.Popen
+    processes = record_git_processes(monkeypatch)
 
-    def recording_popen(argv: list[str], *args: Any, **kwargs: Any) -> Any:
-        subcommands.append(next(arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg))
-        return real_popen(argv, *args, **kwargs)
-
-    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
     changes = list(iter_history(repo))
     assert len(changes) == 30
-    assert subcommands == ["rev-parse", "rev-parse", "cat-file", "log"]
+    assert [git_subcommand(process.args) for process in processes] == [
+        "rev-parse",
+        "rev-parse",
+        "cat-file",
+        "log",
+    ]
 
 
 def test_paths_are_relative_to_the_top_whatever_the_directory(tmp_path: Path) -> None:

@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
+from gitrepo import (
+    commit,
+    git,
+    git_subcommand,
+    isolate_git_config,
+    isolated_env,
+    make_repo,
+    record_git_processes,
+    stage,
+    write_files,
+)
 
 from scanner.discovery import DiscoveryError
 from scanner.discovery.staged import (
@@ -129,12 +139,7 @@ def test_symlinks_and_submodules_are_skipped(repo: Path, tmp_path: Path) -> None
 
 def test_two_processes_and_one_round_trip_for_all_blobs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stage(repo, {f"s{index}.sh": f"export N={index}\n" for index in range(50)})
-    subcommands: list[str] = []
-    real_popen = subprocess.Popen
-
-    def recording_popen(argv: list[str], *args: Any, **kwargs: Any) -> Any:
-        subcommands.append(next(arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg))
-        return real_popen(argv, *args, **kwargs)
+    processes = record_git_processes(monkeypatch)
 
     round_trips: list[int] = []
     real_round_trip = BlobReader._round_trip
@@ -143,11 +148,10 @@ def test_two_processes_and_one_round_trip_for_all_blobs(repo: Path, monkeypatch:
         round_trips.append(len(ids))
         return real_round_trip(self, ids, max_bytes)
 
-    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
     monkeypatch.setattr(BlobReader, "_round_trip", counting_round_trip)
     snapshot = read_staged(repo, repo)
     assert len(snapshot.files) == 52
-    assert subcommands == ["ls-files", "cat-file"]
+    assert [git_subcommand(process.args) for process in processes] == ["ls-files", "cat-file"]
     assert round_trips == [52]
 
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gitrepo import commit, git, isolate_git_config, make_repo, write_files
+from gitrepo import (
+    commit,
+    git,
+    git_subcommand,
+    isolate_git_config,
+    make_repo,
+    record_git_processes,
+    write_files,
+)
 
 import scanner.history_scan
 from scanner.catalogue.load import load_builtin_rules
@@ -312,19 +319,12 @@ def test_process_count_does_not_grow_with_history(tmp_path: Path, monkeypatch: p
         for n in range(commits):
             secret = f"sk-ant-api03-{n:04d}Zq8Xr2Lm4Np6Tv0Wy3Bc5Df7Gh9Jk1Mn"
             commit(repo, {".env": f"ANTHROPIC_API_KEY={secret}\nDISABLE_TELEMETRY={n % 2}\n"}, f"c{n}")
-        subcommands: list[str] = []
-        real_popen = subprocess.Popen
-
-        def recording_popen(argv: list[str], *args: Any, **kwargs: Any) -> Any:
-            subcommands.append(next(arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg))
-            return real_popen(argv, *args, **kwargs)
-
-        monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+        processes = record_git_processes(monkeypatch)
         result = scan_history(repo, STRICT)
         monkeypatch.undo()
         isolate_git_config(monkeypatch)
         assert len([f for f in result.findings if f.rule_id == "CCP403"]) == commits
-        return subcommands
+        return [git_subcommand(process.args) for process in processes]
 
     few = count(3)
     assert few == count(30)

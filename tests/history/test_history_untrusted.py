@@ -16,7 +16,7 @@ import pytest
 from gitrepo import commit, isolate_git_config, snapshot_tree
 
 from scanner.cli import main
-from scanner.gitsafe import git_executable
+from scanner.gitsafe import forget_git_executable
 from tests.test_gitsafe import LAZY_FETCH_VECTORS, VECTORS, build, git_honours_no_lazy_fetch
 
 KEY = "sk-ant-api03-e8m72fei7oNM4igrq3MGeVKFk49vrCpbesyqsLqA"
@@ -25,9 +25,9 @@ KEY = "sk-ant-api03-e8m72fei7oNM4igrq3MGeVKFk49vrCpbesyqsLqA"
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     isolate_git_config(monkeypatch)
-    git_executable.cache_clear()
+    forget_git_executable()
     yield
-    git_executable.cache_clear()
+    forget_git_executable()
 
 
 @pytest.mark.parametrize("vector", list(VECTORS))

@@ -13,7 +13,7 @@ import pytest
 
 from scanner.cli import main
 from scanner.cli.install_hook_cmd import MARKER, ccpolicy_command, hook_script, hooks_directory
-from scanner.gitsafe import git_executable
+from scanner.gitsafe import forget_git_executable
 from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
 from tests.test_gitsafe import VECTORS, build
 
@@ -33,9 +33,9 @@ THIS_CCPOLICY = str(Path(sys.executable).parent / "ccpolicy")
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     isolate_git_config(monkeypatch)
     monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
-    git_executable.cache_clear()
+    forget_git_executable()
     yield
-    git_executable.cache_clear()
+    forget_git_executable()
 
 
 @pytest.fixture

@@ -10,20 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from scanner import staged_scan as staged_scan_module
+from scanner import gitstarts
 from scanner.cli import main
 from scanner.errors import UsageError
+from scanner.gitstarts import staged_started_early
 from scanner.model import Severity
 from scanner.ruleset import preset_ruleset
 from scanner.scan import ScanOptions
-from scanner.staged_scan import (
-    STAGED_CATEGORY,
-    read_staged_inputs,
-    repository_root,
-    scan_staged,
-    staged_started_early,
+from scanner.staged_scan import STAGED_CATEGORY, read_staged_inputs, repository_root, scan_staged
+from tests.gitrepo import (
+    GitStart,
+    commit,
+    git,
+    git_subcommand,
+    isolate_git_config,
+    isolated_env,
+    make_repo,
+    record_git_processes,
+    stage,
+    write_files,
 )
-from tests.gitrepo import commit, git, isolate_git_config, isolated_env, make_repo, stage, write_files
 
 KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"
 LEAK = f"ANTHROPIC_API_KEY={KEY}\n"
@@ -344,17 +350,12 @@ def test_the_top_the_prefix_and_the_index_are_read_by_git_at_once(
         git(repo, "add", "app/.env", env={"GIT_INDEX_FILE": index_file})
         monkeypatch.setenv("GIT_INDEX_FILE", index_file)
     started: list[tuple[str, int]] = []  # (subcommand, processes already reaped when it started)
-    live: list[subprocess.Popen[bytes]] = []
-    real_popen = subprocess.Popen
 
-    def recording_popen(argv: list[str], *args: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        reaped = sum(process.returncode is not None for process in live)
-        started.append((next(arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg), reaped))
-        process = real_popen(argv, *args, **kwargs)  # type: ignore[call-overload]
-        live.append(process)
-        return process
+    def note(process: GitStart) -> None:
+        reaped = sum(earlier.returncode is not None for earlier in live[:-1])
+        started.append((git_subcommand(process.args), reaped))
 
-    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    live = record_git_processes(monkeypatch, note)
     inputs = read_staged_inputs((repo / "app").resolve())
     assert [parsed.path for parsed in inputs.files] == [".env", "build.sh"]
     assert inputs.repo_prefix == "app/"
@@ -374,9 +375,9 @@ def test_a_head_start_gives_the_same_inputs_and_is_taken_once(
     app = (repo / "app").resolve()
     without = read_staged_inputs(app)
     with staged_started_early(repo / "app"):
-        assert staged_scan_module.started_early.waiting() == 1
+        assert gitstarts.staged.waiting() == 1
         assert read_staged_inputs(app) == without
-        assert staged_scan_module.started_early.waiting() == 0  # taken by the read, and only by it
+        assert gitstarts.staged.waiting() == 0  # taken by the read, and only by it
     assert [parsed.path for parsed in without.files] == [".env", "build.sh"]
 
 
@@ -387,13 +388,13 @@ def test_a_head_start_for_another_root_or_index_waits_and_is_stopped(
         read_staged_inputs(repo.resolve())  # another root
         monkeypatch.setenv("GIT_INDEX_FILE", str(repo / ".git" / "index"))
         read_staged_inputs((repo / "app").resolve())  # another index
-        assert staged_scan_module.started_early.waiting() == 1
-        [head_start] = staged_scan_module.started_early._waiting.values()
-    assert staged_scan_module.started_early.waiting() == 0
+        assert gitstarts.staged.waiting() == 1
+        [head_start] = gitstarts.staged._waiting.values()
+    assert gitstarts.staged.waiting() == 0
     assert all(process.returncode is not None for process in head_start._processes)
 
 
 def test_a_head_start_outside_a_repository_changes_nothing(tmp_path: Path) -> None:
     with staged_started_early(tmp_path), pytest.raises(UsageError, match="not inside a git repository"):
         read_staged_inputs(tmp_path.resolve())
-    assert staged_scan_module.started_early.waiting() == 0
+    assert gitstarts.staged.waiting() == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import main
-from scanner.gitsafe import git_executable
+from scanner.gitsafe import forget_git_executable
 from tests.gitrepo import isolate_git_config, snapshot_tree
 from tests.test_gitsafe import VECTORS, build
 
@@ -22,9 +22,9 @@ from tests.test_gitsafe import VECTORS, build
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     isolate_git_config(monkeypatch)
     monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
-    git_executable.cache_clear()
+    forget_git_executable()
     yield
-    git_executable.cache_clear()
+    forget_git_executable()
 
 
 @pytest.mark.parametrize("vector", list(VECTORS))

@@ -1,0 +1,93 @@
+"""The first git commands of a scan of a directory and of a staged scan, and their head starts.
+
+A scan's first git commands depend only on the directory scanned, so `ccpolicy scan` starts them
+from its raw command line (scanner.cli.scan_cmd.begin_early), before argparse and the scan's
+modules are imported, and the code that reads them later takes them from the registries here.
+In a repository of 100,000 files git's walk for untracked files takes ~0.12 s, longer than
+everything else a scan does: begun ~20 ms sooner, it ends ~20 ms sooner.
+
+Like scanner.gitspawn and scanner.headstart, this module imports nothing else when it loads.
+"""
+
+from __future__ import annotations
+
+import os
+
+from scanner.gitspawn import GitError, StartedGit
+from scanner.headstart import NOTHING_BEGUN, HeadStarts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+
+TOPLEVEL = ("rev-parse", "--show-toplevel")
+SHOW_PREFIX = ("rev-parse", "--show-prefix")
+# The index, with modes, blob ids and stages; -t tags each entry, as entries_to_examine expects.
+INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
+# Without -s, which would list the cached entries a second time.
+UNTRACKED_WALK = ("ls-files", "-z", "-t", "--others", "--exclude-standard")
+
+
+def listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
+    """The git commands list_candidates reads: the index, then (unless tracked_only) the walk.
+
+    The untracked walk reads every directory and grows with the tree (~0.12 s of 100,000
+    files); as a second git process it overlaps the index read instead of following it."""
+    return (INDEX_LISTING,) if tracked_only else (INDEX_LISTING, UNTRACKED_WALK)
+
+
+def listing_key(root: Path | str, tracked_only: bool) -> tuple[str, bool]:
+    return (os.path.realpath(root), tracked_only)
+
+
+# Listings started before they are needed, by listing_key: see listing_started_early.
+listings: HeadStarts[StartedGit] = HeadStarts()
+
+
+def listing_started_early(root: Path | str, *, tracked_only: bool) -> AbstractContextManager[None]:
+    """Start the git commands list_candidates(root) will read, so that git lists the tree while
+    the scan loads its policy and imports its modules. list_candidates inside the block uses
+    them; on leaving, whatever was not used is stopped. Without git, or outside a repository,
+    nothing changes: the scan finds out as it always does."""
+    key = listing_key(root, tracked_only)
+    if listings.has(key):  # begun before the command line was parsed
+        return NOTHING_BEGUN
+    try:
+        started = StartedGit(root, *listing_commands(tracked_only))
+    except GitError:
+        return NOTHING_BEGUN
+    return listings.begun(key, started, StartedGit.stop)
+
+
+def start_staged(scan_root: Path | str) -> StartedGit:
+    """The first commands of a staged scan, at once rather than one after another: the work
+    tree's top, the scan root's place in it, and the index (when which index does not depend on
+    the top: an inherited GIT_INDEX_FILE that is relative is read once the top is known)."""
+    inherited = os.environ.get("GIT_INDEX_FILE")
+    early_index = not inherited or os.path.isabs(inherited)
+    commands = (TOPLEVEL, SHOW_PREFIX, INDEX_LISTING) if early_index else (TOPLEVEL, SHOW_PREFIX)
+    return StartedGit(scan_root, *commands, index_file=inherited if inherited and early_index else None)
+
+
+def staged_key(scan_root: Path | str) -> tuple[str, str | None]:
+    return (os.path.realpath(scan_root), os.environ.get("GIT_INDEX_FILE"))
+
+
+# The first commands of staged scans, started before they are needed: see staged_started_early.
+staged: HeadStarts[StartedGit] = HeadStarts()
+
+
+def staged_started_early(scan_root: Path | str) -> AbstractContextManager[None]:
+    """Start the git commands read_staged_inputs(scan_root) begins with, so that git reads the
+    index while the scan loads its policy and imports its modules. read_staged_inputs inside the
+    block uses them; on leaving, whatever was not used is stopped. When git cannot start, nothing
+    changes: read_staged_inputs reports it as it always does."""
+    key = staged_key(scan_root)
+    if staged.has(key):  # begun before the command line was parsed
+        return NOTHING_BEGUN
+    try:
+        started = start_staged(scan_root)
+    except GitError:
+        return NOTHING_BEGUN
+    return staged.begun(key, started, StartedGit.stop)
