@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import subprocess
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -26,6 +25,7 @@ from scanner.gitspawn import (
     SAFE_CONFIG,
     SAFE_ENVIRONMENT,
     GitError,
+    GitProcess,
     StartedGit,
     failure,
     forget_git_executable,
@@ -39,6 +39,7 @@ from scanner.gitspawn import (
 from scanner.records import NamedTuple
 
 if TYPE_CHECKING:
+    import subprocess
     import threading
 
     import git
@@ -76,6 +77,8 @@ def run_git(
     Raises GitError when git is missing, cannot start, times out, or (with `check`) exits
     non-zero. The message carries the subcommand and the first line of stderr, redacted.
     """
+    import subprocess
+
     try:
         completed = subprocess.run(
             git_argv(*args),
@@ -102,16 +105,19 @@ def _start(
     *,
     stdin: int,
     stderr: int | IO[bytes],
-    stdout: int | IO[bytes] = subprocess.PIPE,
+    stdout: int | IO[bytes] | None = None,
     index_file: Path | None = None,
 ) -> subprocess.Popen[bytes]:
+    """`git <args>` through subprocess, stdout to a pipe unless given."""
+    import subprocess
+
     try:
         return subprocess.Popen(
             git_argv(*args),
             cwd=repo,
             env=git_env(index_file=index_file),
             stdin=stdin,
-            stdout=stdout,
+            stdout=subprocess.PIPE if stdout is None else stdout,
             stderr=stderr,
         )
     except OSError as error:
@@ -144,6 +150,8 @@ class StartedStream:
     def __init__(self, repo: Path, *args: str, index_file: Path | None = None) -> None:
         self._args = args
         # stderr goes to a file: a pipe nobody reads could fill up and block git.
+        import subprocess
+
         self._stderr = output_file()  # closed by stop(), which every path reaches
         try:
             self._process = _start(
@@ -220,10 +228,31 @@ class BlobReader:
     """
 
     def __init__(self, repo: Path) -> None:
-        # Failures show as answers ("<oid> missing") or as a dead process; stderr adds nothing.
-        self._process = _start(
-            repo, ("cat-file", "--batch"), stdin=subprocess.PIPE, stderr=subprocess.DEVNULL
-        )
+        import signal
+
+        stdin_read, stdin_write = os.pipe()
+        stdout_read, stdout_write = os.pipe()
+        try:
+            # Failures show as answers ("<oid> missing") or as a dead process; stderr adds nothing.
+            with open(os.devnull, "wb") as devnull:
+                self._process = GitProcess(
+                    repo,
+                    ("cat-file", "--batch"),
+                    git_env(),
+                    stdin=stdin_read,
+                    stdout=stdout_write,
+                    stderr=devnull.fileno(),
+                    default_signals=(signal.SIGPIPE,),
+                )
+        except GitError:
+            for fd in (stdin_write, stdout_read):
+                os.close(fd)
+            raise
+        finally:  # git's ends
+            os.close(stdin_read)
+            os.close(stdout_write)
+        self._stdin = open(stdin_write, "wb")  # noqa: SIM115 - closed by close()
+        self._stdout = open(stdout_read, "rb")  # noqa: SIM115 - closed by close()
 
     def __enter__(self) -> BlobReader:
         return self
@@ -263,8 +292,7 @@ class BlobReader:
         request = [oid.encode("ascii", "replace") for oid in object_ids]
         if not all(_OBJECT_ID.fullmatch(oid) for oid in request):
             raise GitError("cat-file: not an object id")
-        stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
-        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]
+        stdin, stdout = self._stdin, self._stdout
         try:
             stdin.write(b"".join(oid + b"\n" for oid in request))
             stdin.flush()
@@ -291,16 +319,14 @@ class BlobReader:
         return contents
 
     def close(self) -> None:
-        process = self._process
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        for stream in (self._stdin, self._stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            self._process.wait(timeout=5)
+        except TimeoutError:
+            self._process.kill()
+            self._process.wait()
 
 
 def _repository_locations(path: Path) -> dict[str, str]:

@@ -228,21 +228,26 @@ def start_of(stderr: IO[bytes]) -> bytes:
 
 
 class GitProcess:
-    """One git command writing into files, with the part of subprocess.Popen's interface used
-    here (args, returncode, poll, wait, kill).
+    """One git command, with the part of subprocess.Popen's interface used here (args,
+    returncode, poll, wait, kill). Its standard streams are the file descriptors given (stdin
+    None: /dev/null); they stay the caller's to close. `default_signals` are reset to their
+    default action in git (Python ignores SIGPIPE, and git writing into a pipe should not).
 
-    Started with os.posix_spawn where there is one: subprocess would cost ~5 ms of imports
-    before git starts. posix_spawn cannot change directory, so git is given `-C repo`, which
-    it applies before reading anything. Elsewhere (Windows), subprocess.Popen.
+    Started with os.posix_spawn where there is one: subprocess would cost ~2 ms of imports
+    (~5 ms before anything else is loaded). posix_spawn cannot change directory, so git is given
+    `-C repo`, which it applies before reading anything. Elsewhere (Windows), subprocess.Popen.
     """
 
     def __init__(
         self,
         repo: Path | str,
         args: tuple[str, ...],
-        stdout: IO[bytes],
-        stderr: IO[bytes],
         env: dict[str, str],
+        *,
+        stdout: int,
+        stderr: int,
+        stdin: int | None = None,
+        default_signals: tuple[int, ...] = (),
     ) -> None:
         self.args = git_argv("-C", os.fspath(repo), *args)
         self.returncode: int | None = None
@@ -250,24 +255,33 @@ class GitProcess:
         if not os.path.isdir(repo):  # as subprocess fails to change into it, rather than git later
             reason = "Not a directory" if os.path.exists(repo) else "No such file or directory"
             raise GitError(f"git {subcommand(args)} could not start: {reason}")
+        devnull = os.open(os.devnull, os.O_RDONLY) if stdin is None else None
         try:
             if hasattr(os, "posix_spawn"):
-                with open(os.devnull, "rb") as stdin:
-                    actions = [
-                        (os.POSIX_SPAWN_DUP2, stdin.fileno(), 0),
-                        (os.POSIX_SPAWN_DUP2, stdout.fileno(), 1),
-                        (os.POSIX_SPAWN_DUP2, stderr.fileno(), 2),
-                    ]
-                    self.pid = os.posix_spawn(self.args[0], self.args, env, file_actions=actions)
+                actions = [
+                    (os.POSIX_SPAWN_DUP2, stdin if devnull is None else devnull, 0),
+                    (os.POSIX_SPAWN_DUP2, stdout, 1),
+                    (os.POSIX_SPAWN_DUP2, stderr, 2),
+                ]
+                self.pid = os.posix_spawn(
+                    self.args[0], self.args, env, file_actions=actions, setsigdef=default_signals
+                )
             else:
                 import subprocess
 
                 self._popen = subprocess.Popen(
-                    self.args, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
+                    self.args,
+                    env=env,
+                    stdin=stdin if devnull is None else devnull,
+                    stdout=stdout,
+                    stderr=stderr,
                 )
                 self.pid = self._popen.pid
         except OSError as error:
             raise GitError(f"git {subcommand(args)} could not start: {error.strerror}") from None
+        finally:
+            if devnull is not None:
+                os.close(devnull)
 
     def poll(self) -> int | None:
         """The exit status once git has ended, else None."""
@@ -281,13 +295,28 @@ class GitProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        """Wait for git to end (a timeout is only honoured with subprocess)."""
-        if self.returncode is None:
-            if self._popen is not None:
+        """Wait for git to end; TimeoutError after `timeout` seconds, if given."""
+        if self.returncode is not None:
+            return self.returncode
+        if self._popen is not None:
+            import subprocess
+
+            try:
                 self.returncode = self._popen.wait(timeout)
-            else:
-                _, status = os.waitpid(self.pid, 0)
-                self.returncode = os.waitstatus_to_exitcode(status)
+            except subprocess.TimeoutExpired:
+                raise TimeoutError(f"git still runs after {timeout} s") from None
+        elif timeout is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        else:
+            import time
+
+            deadline = time.monotonic() + timeout
+            while (returncode := self.poll()) is None:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"git still runs after {timeout} s")
+                time.sleep(0.001)
+            return returncode
         return self.returncode
 
     def kill(self) -> None:
@@ -325,7 +354,9 @@ class StartedGit:
             for args in commands:
                 stdout, stderr = output_file(), output_file()
                 self._files.append((stdout, stderr))
-                self._processes.append(GitProcess(repo, args, stdout, stderr, env))
+                self._processes.append(
+                    GitProcess(repo, args, env, stdout=stdout.fileno(), stderr=stderr.fileno())
+                )
         except GitError:
             self.stop()
             raise

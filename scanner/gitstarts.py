@@ -29,12 +29,20 @@ INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
 UNTRACKED_WALK = ("ls-files", "-z", "-t", "--others", "--exclude-standard")
 
 
-def listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
-    """The git commands list_candidates reads: the index, then (unless tracked_only) the walk.
+def prefix_from(output: bytes | Exception) -> str:
+    """The root's path in its work tree ("app/") from what SHOW_PREFIX gave: its output, or the
+    error it failed with ("": the top, or unknown)."""
+    return "" if isinstance(output, Exception) else output.decode("utf-8", "replace").strip()
 
-    The untracked walk reads every directory and grows with the tree (~0.12 s of 100,000
-    files); as a second git process it overlaps the index read instead of following it."""
-    return (INDEX_LISTING,) if tracked_only else (INDEX_LISTING, UNTRACKED_WALK)
+
+def listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
+    """The git commands list_candidates reads: the index, the root's place in its repository,
+    then (unless tracked_only) the walk for untracked files.
+
+    The walk reads every directory and grows with the tree (~0.12 s of 100,000 files); as a
+    git process of its own it overlaps the index read instead of following it."""
+    first = (INDEX_LISTING, SHOW_PREFIX)
+    return first if tracked_only else (*first, UNTRACKED_WALK)
 
 
 def listing_key(root: Path | str, tracked_only: bool) -> tuple[str, bool]:

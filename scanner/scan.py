@@ -71,7 +71,6 @@ def read_repository(
 
     reader = RootReader(root)
     done: dict[tuple[str, FileKind], tuple[ParsedFile | None, Notification | None]] = {}
-    prefix: list[str] = []
 
     def parse(path: str, kind: FileKind, text: str) -> ParsedFile:
         if cache is None:
@@ -92,7 +91,6 @@ def read_repository(
 
     def read_tracked(found: Sequence[tuple[str, FileKind]], still_walking: Callable[[], bool]) -> None:
         read(found)
-        prefix.append(repo_prefix(root))  # git (the call) is known to be here
         if while_walking is not None and still_walking():
             parsed = (done[candidate][0] for candidate in found if candidate in done)
             files = tuple(file for file in parsed if file is not None)
@@ -110,14 +108,12 @@ def read_repository(
             files.append(parsed)
     if cache is not None:
         cache.save()
-    if listing.is_git and not prefix:
-        prefix.append(repo_prefix(root))
     return Inputs(
         tuple(files),
         tuple(notes),
         listing.tracked if listing.is_git else None,
         listing.is_git,
-        repo_prefix=prefix[0] if prefix else "",
+        repo_prefix=listing.repo_prefix,
     )
 
 
@@ -130,17 +126,12 @@ def excluded(path: str, patterns: Sequence[str]) -> bool:
 def repo_prefix(root: Path) -> str:
     """The root's path relative to the top of its git work tree, e.g. "app/" ("" at the top)."""
     from scanner.gitsafe import GitError, run_git
-    from scanner.gitstarts import SHOW_PREFIX
+    from scanner.gitstarts import SHOW_PREFIX, prefix_from
 
     try:
         return prefix_from(run_git(root, *SHOW_PREFIX))
     except (GitError, OSError):
         return ""
-
-
-def prefix_from(output: bytes | Exception) -> str:
-    """repo_prefix from what SHOW_PREFIX gave: its output, or the error it failed with."""
-    return "" if isinstance(output, Exception) else output.decode("utf-8", "replace").strip()
 
 
 class Evaluation(NamedTuple):

@@ -28,7 +28,7 @@ from scanner.errors import UsageError
 from scanner.gitsafe import GitError, run_git
 from scanner.model import FileKind, ParsedFile
 from scanner.report.model import ScanResult
-from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts, prefix_from
+from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts
 
 STAGED_CATEGORY = "staged"
 
@@ -109,7 +109,7 @@ def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
         snapshot.notifications,
         tracked,
         True,
-        repo_prefix=prefix_from(prefix),
+        repo_prefix=gitstarts.prefix_from(prefix),
         tracked_is_index=True,
     )
 

@@ -175,9 +175,9 @@ def git_subcommand(argv: Sequence[str]) -> str:
 def record_git_processes(
     monkeypatch: pytest.MonkeyPatch, when_started: Callable[[GitStart], object] | None = None
 ) -> list[GitStart]:
-    """Every process ccpolicy starts from now on (scanner.gitspawn's and scanner.gitsafe's), real
+    """Every process started from now on (scanner.gitspawn's, and any through subprocess), real
     and running, in order; `when_started` is called with each as it starts."""
-    from scanner import gitspawn
+    from scanner import gitsafe, gitspawn
 
     started: list[GitStart] = []
     real_popen = subprocess.Popen
@@ -198,6 +198,7 @@ def record_git_processes(
         record(process)
         return process
 
-    monkeypatch.setattr("scanner.gitsafe.subprocess.Popen", recording_popen)
+    monkeypatch.setattr(subprocess, "Popen", recording_popen)
     monkeypatch.setattr(gitspawn, "GitProcess", recording_git_process)
+    monkeypatch.setattr(gitsafe, "GitProcess", recording_git_process)
     return started

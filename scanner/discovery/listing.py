@@ -357,6 +357,13 @@ class CandidateListing(NamedTuple):
     candidates: tuple[tuple[str, FileKind], ...]
     tracked: frozenset[str]  # tracked candidates (what checks ask about: tracked ∩ candidates)
     notifications: tuple[Notification, ...] = ()
+    # The root's path inside its git work tree ("app/"), for GitHub-facing outputs; "" at the top
+    # (and outside git, or when git could not say).
+    repo_prefix: str = ""
+
+
+# Where each command of gitstarts.listing_commands is.
+_INDEX, _PREFIX, _WALK = 0, 1, 2
 
 
 def _is_deleted(real_root: str, path: str) -> bool:
@@ -613,7 +620,7 @@ def _read_listing(
     tracked_known: TrackedKnown | None,
 ) -> CandidateListing | None:
     entries = _Entries()
-    index = entries.add(started.output(0))
+    index = entries.add(started.output(_INDEX))
     regular = [(path, kind) for path, kind in entries.found.items() if not _is_deleted(real_root, path)]
     live_symlinks = [path for path in entries.symlinks if not _is_deleted(real_root, path)]
     # _GitEntries tests the whole output for _SUSPICIOUS markers first (~80 ms on 100,000
@@ -634,8 +641,8 @@ def _read_listing(
     others: list[str] = []
     if not tracked_only:
         if tracked_known is not None:
-            tracked_known(sorted(found.items()), lambda: started.running(1))
-        entries.add(started.output(1))
+            tracked_known(sorted(found.items()), lambda: started.running(_WALK))
+        entries.add(started.output(_WALK))
         others = _usable_untracked(real_root, entries.untracked, notes)
     for path in others:
         kind = classify(path)
@@ -647,6 +654,7 @@ def _read_listing(
         candidates=tuple(sorted(found.items())),
         tracked=frozenset(tracked),
         notifications=tuple(sorted(notes, key=_note_key)),
+        repo_prefix=gitstarts.prefix_from(started.result(_PREFIX)),
     )
 
 

@@ -24,6 +24,7 @@ from scanner.discovery.listing import (
 )
 from scanner.discovery.paths import classify
 from scanner.model import FileKind
+from scanner.scan import repo_prefix
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +41,7 @@ def expected(root: Path, tracked_only: bool) -> CandidateListing:
         candidates=found,
         tracked=frozenset(path for path, _ in found if path in listing.tracked),
         notifications=listing.notifications,
+        repo_prefix=repo_prefix(Path(root)) if listing.is_git else "",
     )
 
 
@@ -316,7 +318,7 @@ def test_an_early_listing_not_used_is_stopped_on_leaving(repo: Path) -> None:
         started = gitstarts.listings.take((os.path.realpath(repo), False))
         assert started is not None  # taken here, so list_candidates will not use it
         processes = list(started._processes)
-        assert len(processes) == 2  # the index read and the untracked walk
+        assert len(processes) == 3  # the index read, where the root is, and the untracked walk
     assert gitstarts.listings.waiting() == 0
     assert all(process.returncode is not None for process in processes)
     assert list_candidates(repo) == expected(repo, False)
