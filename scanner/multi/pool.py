@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -85,6 +84,8 @@ def _interrupts_held() -> Iterator[None]:
     here when it ends, instead of being lost and letting the whole pool run on. Elsewhere
     (Windows, where children inherit nothing) SIGINT is ignored for the moment instead.
     """
+    import signal  # only a pool needs it: not imported by the scan of one directory
+
     if hasattr(signal, "pthread_sigmask"):
         previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
@@ -109,6 +110,8 @@ def _leave_interrupts_to_parent() -> None:
     which handles the signal itself, stops the clones in progress. Ignoring it first discards
     one held back since the worker started; unblocking it then lets git's clones, which inherit
     the mask, receive it."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
