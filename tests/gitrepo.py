@@ -182,6 +182,7 @@ def record_git_processes(
     started: list[GitStart] = []
     real_popen = subprocess.Popen
     real_git_process = gitspawn.GitProcess
+    spawning: list[bool] = []  # a GitProcess is being made (it may use Popen: counted once)
 
     def record(process: GitStart) -> None:
         started.append(process)
@@ -190,11 +191,16 @@ def record_git_processes(
 
     def recording_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
         process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
-        record(process)
+        if not spawning:
+            record(process)
         return process
 
     def recording_git_process(*args: Any, **kwargs: Any) -> gitspawn.GitProcess:
-        process = real_git_process(*args, **kwargs)
+        spawning.append(True)
+        try:
+            process = real_git_process(*args, **kwargs)
+        finally:
+            spawning.pop()
         record(process)
         return process
 

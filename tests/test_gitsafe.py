@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import threading
@@ -50,6 +51,7 @@ from scanner.gitsafe import (
     run_git,
     safe_repo,
 )
+from scanner.gitspawn import GitProcess
 
 HOOKS = (
     "applypatch-msg",
@@ -457,7 +459,15 @@ def test_partial_clone_is_read_without_fetching(tmp_path: Path, monkeypatch: pyt
     assert trap.sprung() == []
 
 
-def test_blob_reader(tmp_path: Path) -> None:
+@pytest.fixture(params=["posix_spawn", "subprocess"])
+def spawning(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """git started as on Linux and macOS (os.posix_spawn), and as where os has none (Windows)."""
+    if request.param == "subprocess":
+        monkeypatch.delattr(os, "posix_spawn", raising=False)
+    return str(request.param)
+
+
+def test_blob_reader(tmp_path: Path, spawning: str) -> None:
     repo = make_repo(tmp_path)
     small = run_git(repo, "hash-object", "-w", "--stdin", input=b"small\n").decode().strip()
     big = run_git(repo, "hash-object", "-w", "--stdin", input=b"x" * 5000).decode().strip()
@@ -480,6 +490,49 @@ def test_blob_reader(tmp_path: Path) -> None:
         with pytest.raises(GitError, match="not an object id"):
             blobs.read("HEAD:.env")
         assert blobs.read(small) == b"small\n"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_blob_reader_git_dies_of_a_broken_pipe_as_under_subprocess(tmp_path: Path, spawning: str) -> None:
+    """Python ignores SIGPIPE and a spawned program inherits that; subprocess resets it, and so
+    does BlobReader, so that cat-file writing to a reader that went away ends at once."""
+    repo = make_repo(tmp_path)
+    with BlobReader(repo) as blobs:
+        status = Path(f"/proc/{blobs._process.pid}/status").read_text()
+    ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
+    assert not ignored & (1 << (signal.SIGPIPE - 1))
+
+
+def test_git_process_waits_with_a_timeout_and_kills(tmp_path: Path, spawning: str) -> None:
+    repo = make_repo(tmp_path)
+    read_end, write_end = os.pipe()  # cat-file reads requests until stdin ends: never, here
+    with open(os.devnull, "wb") as devnull:
+        process = GitProcess(
+            repo,
+            ("cat-file", "--batch"),
+            git_env(),
+            stdin=read_end,
+            stdout=devnull.fileno(),
+            stderr=devnull.fileno(),
+        )
+    try:
+        with pytest.raises(TimeoutError):
+            process.wait(timeout=0.05)
+        assert process.poll() is None
+        process.kill()
+        assert process.wait() != 0
+        process.kill()  # once ended, nothing to do
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_git_process_in_a_missing_directory_does_not_start(tmp_path: Path, spawning: str) -> None:
+    with pytest.raises(GitError, match=r"^git ls-files could not start: No such file or directory$"):
+        StartedGit(tmp_path / "missing", ("ls-files",))
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(GitError, match=r"^git ls-files could not start: Not a directory$"):
+        StartedGit(tmp_path / "file", ("ls-files",))
 
 
 def test_blob_reader_reports_a_dead_process(tmp_path: Path) -> None:
@@ -644,7 +697,9 @@ def test_started_git_runs_to_the_end_before_anyone_reads(
     assert names == run_git(repo, "ls-files", "-z")
 
 
-def test_started_git_hands_each_result_over_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_started_git_hands_each_result_over_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spawning: str
+) -> None:
     repo = make_repo(tmp_path)
     commit(repo, {"a.txt": "x\n"}, "one")
     processes = record_git_processes(monkeypatch)
@@ -666,7 +721,7 @@ def test_started_git_hands_each_result_over_alone(tmp_path: Path, monkeypatch: p
         failing.stop()
 
 
-def test_started_git_stop_reaps_git_and_drops_its_output(tmp_path: Path) -> None:
+def test_started_git_stop_reaps_git_and_drops_its_output(tmp_path: Path, spawning: str) -> None:
     repo = make_repo(tmp_path)
     commit(repo, {"a.txt": "x\n"}, "one")
     started = StartedGit(repo, ("ls-files",), ("ls-files", "--others"))
