@@ -22,7 +22,9 @@ from benchmarks.scenarios import MEMORY_LIMIT_KIB, Scenario, Target, Tools
 @dataclass(frozen=True)
 class Settings:
     runs: int = 10
-    slow_runs: int = 5  # for scenarios marked slow (100,000 files, 10,000 commits)
+    # For scenarios marked slow (100,000 files, 10,000 commits): ~0.2-0.5 s a run, and their
+    # medians move most on a shared machine, so as many runs as the others.
+    slow_runs: int = 10
     warmup: int = 2
     quick: bool = False
     only: tuple[str, ...] = ()  # scenario names; empty: all
