@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import site
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -134,8 +135,8 @@ def test_a_head_start_the_command_line_contradicts_is_stopped(
 # Run with -S (no site: nothing preloaded) from the checkout: which modules exist when each git
 # process starts, and the subcommand it runs.
 _MODULES_AT_GIT_START = """
-import json, site, sys
-sys.path += site.getsitepackages()  # the dependencies, without running .pth files
+import json, os, sys
+sys.path += json.loads(os.environ["SITE_PACKAGES"])  # the dependencies, without running .pth files
 from scanner import gitspawn
 from scanner.cli import main
 
@@ -160,7 +161,7 @@ def test_git_starts_before_argparse_pathlib_and_subprocess_are_imported(repo: Pa
     completed = subprocess.run(
         [sys.executable, "-S", "-c", _MODULES_AT_GIT_START, *argv],
         cwd=root,
-        env={**env, "CCPOLICY_NO_CACHE": "1"},
+        env={**env, "CCPOLICY_NO_CACHE": "1", "SITE_PACKAGES": json.dumps(site.getsitepackages())},
         capture_output=True,
         text=True,
         check=False,
