@@ -227,6 +227,10 @@ def start_of(stderr: IO[bytes]) -> bytes:
     return stderr.read(64 * 1024)
 
 
+# None where there is none (Windows): then GitProcess uses subprocess.
+_posix_spawn = getattr(os, "posix_spawn", None)
+
+
 class GitProcess:
     """One git command, with the part of subprocess.Popen's interface used here (args,
     returncode, poll, wait, kill). Its standard streams are the file descriptors given (stdin
@@ -257,13 +261,13 @@ class GitProcess:
             raise GitError(f"git {subcommand(args)} could not start: {reason}")
         devnull = os.open(os.devnull, os.O_RDONLY) if stdin is None else None
         try:
-            if hasattr(os, "posix_spawn"):
+            if _posix_spawn is not None:
                 actions = [
                     (os.POSIX_SPAWN_DUP2, stdin if devnull is None else devnull, 0),
                     (os.POSIX_SPAWN_DUP2, stdout, 1),
                     (os.POSIX_SPAWN_DUP2, stderr, 2),
                 ]
-                self.pid = os.posix_spawn(
+                self.pid = _posix_spawn(
                     self.args[0], self.args, env, file_actions=actions, setsigdef=default_signals
                 )
             else:

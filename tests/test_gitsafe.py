@@ -32,6 +32,7 @@ from gitrepo import (
     write_files,
 )
 
+from scanner import gitspawn
 from scanner.discovery import DiscoveryError
 from scanner.discovery.history import iter_history
 from scanner.discovery.listing import candidates, list_files
@@ -463,7 +464,7 @@ def test_partial_clone_is_read_without_fetching(tmp_path: Path, monkeypatch: pyt
 def spawning(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """git started as on Linux and macOS (os.posix_spawn), and as where os has none (Windows)."""
     if request.param == "subprocess":
-        monkeypatch.delattr(os, "posix_spawn", raising=False)
+        monkeypatch.setattr(gitspawn, "_posix_spawn", None)
     return str(request.param)
 
 
