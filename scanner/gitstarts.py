@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from scanner.gitspawn import GitError, StartedGit
-from scanner.headstart import NOTHING_BEGUN, HeadStarts
+from scanner.headstart import HeadStarts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,6 +45,10 @@ def listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
     return first if tracked_only else (*first, UNTRACKED_WALK)
 
 
+# Where each of listing_commands is, for the StartedGit that runs them.
+LISTED_INDEX, LISTED_PREFIX, LISTED_WALK = 0, 1, 2
+
+
 def listing_key(root: Path | str, tracked_only: bool) -> tuple[str, bool]:
     return (os.path.realpath(root), tracked_only)
 
@@ -58,14 +62,12 @@ def listing_started_early(root: Path | str, *, tracked_only: bool) -> AbstractCo
     the scan loads its policy and imports its modules. list_candidates inside the block uses
     them; on leaving, whatever was not used is stopped. Without git, or outside a repository,
     nothing changes: the scan finds out as it always does."""
-    key = listing_key(root, tracked_only)
-    if listings.has(key):  # begun before the command line was parsed
-        return NOTHING_BEGUN
-    try:
-        started = StartedGit(root, *listing_commands(tracked_only))
-    except GitError:
-        return NOTHING_BEGUN
-    return listings.begun(key, started, StartedGit.stop)
+    return listings.begin(
+        listing_key(root, tracked_only),
+        lambda: StartedGit(root, *listing_commands(tracked_only)),
+        StartedGit.stop,
+        failing=(GitError,),
+    )
 
 
 def start_staged(scan_root: Path | str) -> StartedGit:
@@ -91,11 +93,6 @@ def staged_started_early(scan_root: Path | str) -> AbstractContextManager[None]:
     index while the scan loads its policy and imports its modules. read_staged_inputs inside the
     block uses them; on leaving, whatever was not used is stopped. When git cannot start, nothing
     changes: read_staged_inputs reports it as it always does."""
-    key = staged_key(scan_root)
-    if staged.has(key):  # begun before the command line was parsed
-        return NOTHING_BEGUN
-    try:
-        started = start_staged(scan_root)
-    except GitError:
-        return NOTHING_BEGUN
-    return staged.begun(key, started, StartedGit.stop)
+    return staged.begin(
+        staged_key(scan_root), lambda: start_staged(scan_root), StartedGit.stop, failing=(GitError,)
+    )

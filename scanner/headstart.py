@@ -37,14 +37,29 @@ class HeadStarts(Generic[_Started]):
     def waiting(self) -> int:
         return len(self._waiting)
 
-    def has(self, key: Hashable) -> bool:
-        """Whether a head start for `key` is waiting: then another need not be begun."""
-        return key in self._waiting
-
     def begun(self, key: Hashable, started: _Started, stop: Callable[[_Started], None]) -> Begun[_Started]:
         """`started` waits for `key` during the block; on leaving, `stop(started)` in any case."""
         self._waiting[key] = started
         return Begun(self, key, started, stop)
+
+    def begin(
+        self,
+        key: Hashable,
+        start: Callable[[], _Started],
+        stop: Callable[[_Started], None],
+        *,
+        failing: tuple[type[Exception], ...] = (),
+    ) -> Begun[_Started] | _NothingBegun:
+        """The block in which `start()` waits for `key` (see begun); nothing is begun when a head
+        start for `key` already waits (begun before the command line was parsed), or when
+        `start` raises one of `failing` (the code that needs the work meets the error itself)."""
+        if key in self._waiting:
+            return NOTHING_BEGUN
+        try:
+            started = start()
+        except failing:
+            return NOTHING_BEGUN
+        return self.begun(key, started, stop)
 
 
 class Begun(Generic[_Started]):

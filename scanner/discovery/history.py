@@ -364,19 +364,19 @@ class _HeadStart:
 head_starts: HeadStarts[_HeadStart] = HeadStarts()
 
 
-@contextlib.contextmanager
-def history_started_early(repo_root: Path, *, since: str | None, all_branches: bool) -> Iterator[None]:
+def history_started_early(
+    repo_root: Path, *, since: str | None, all_branches: bool
+) -> contextlib.AbstractContextManager[None]:
     """Begin reading the history of `repo_root` on a thread now, so that git works while the
     scan loads its policy and imports its modules. The first iter_history or
     iter_history_versions of that directory with the same `since` and `all_branches` inside
     the block continues from there, errors included; on leaving, what was not used is stopped.
     """
-    key = (os.path.realpath(repo_root), since, all_branches)
-    if head_starts.has(key):  # begun before the command line was parsed
-        yield
-        return
-    with head_starts.begun(key, _HeadStart(repo_root, since, all_branches), _HeadStart.stop):
-        yield
+    return head_starts.begin(
+        (os.path.realpath(repo_root), since, all_branches),
+        lambda: _HeadStart(repo_root, since, all_branches),
+        _HeadStart.stop,
+    )
 
 
 def _batches(

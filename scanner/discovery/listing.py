@@ -362,10 +362,6 @@ class CandidateListing(NamedTuple):
     repo_prefix: str = ""
 
 
-# Where each command of gitstarts.listing_commands is.
-_INDEX, _PREFIX, _WALK = 0, 1, 2
-
-
 def _is_deleted(real_root: str, path: str) -> bool:
     """What `git ls-files --deleted` says of a tracked path: gone from the working tree."""
     try:
@@ -620,7 +616,7 @@ def _read_listing(
     tracked_known: TrackedKnown | None,
 ) -> CandidateListing | None:
     entries = _Entries()
-    index = entries.add(started.output(_INDEX))
+    index = entries.add(started.output(gitstarts.LISTED_INDEX))
     regular = [(path, kind) for path, kind in entries.found.items() if not _is_deleted(real_root, path)]
     live_symlinks = [path for path in entries.symlinks if not _is_deleted(real_root, path)]
     # _GitEntries tests the whole output for _SUSPICIOUS markers first (~80 ms on 100,000
@@ -641,8 +637,8 @@ def _read_listing(
     others: list[str] = []
     if not tracked_only:
         if tracked_known is not None:
-            tracked_known(sorted(found.items()), lambda: started.running(_WALK))
-        entries.add(started.output(_WALK))
+            tracked_known(sorted(found.items()), lambda: started.running(gitstarts.LISTED_WALK))
+        entries.add(started.output(gitstarts.LISTED_WALK))
         others = _usable_untracked(real_root, entries.untracked, notes)
     for path in others:
         kind = classify(path)
@@ -654,7 +650,7 @@ def _read_listing(
         candidates=tuple(sorted(found.items())),
         tracked=frozenset(tracked),
         notifications=tuple(sorted(notes, key=_note_key)),
-        repo_prefix=gitstarts.prefix_from(started.result(_PREFIX)),
+        repo_prefix=gitstarts.prefix_from(started.result(gitstarts.LISTED_PREFIX)),
     )
 
 
