@@ -7,12 +7,14 @@ scanner.policy builds a RuleSet from an organisation's policy file.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from scanner.catalogue.load import load_builtin_rules, load_presets, preset_rule_ids
-from scanner.catalogue.model import Rule
 from scanner.model import EMPTY_MAPPING, Severity
-from scanner.policy.spec import Waiver
 from scanner.records import NamedTuple
+
+if TYPE_CHECKING:
+    from scanner.catalogue.model import Rule
+    from scanner.policy.spec import Waiver
 
 DEFAULT_PARAMS: dict[str, object] = {
     "approved_providers": None,  # None: every provider is approved
@@ -40,6 +42,8 @@ class RuleSet(NamedTuple):
 
 
 def preset_ruleset(name: str = "recommended") -> RuleSet:
+    from scanner.catalogue.load import load_builtin_rules, load_presets, preset_rule_ids
+
     builtin = load_builtin_rules()
     ids = preset_rule_ids(name, load_presets(), frozenset(builtin))
     rules = tuple(builtin[i] for i in sorted(ids) if i in builtin)

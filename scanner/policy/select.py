@@ -11,26 +11,20 @@ policy file, like a scan without one, never imports pydantic.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.catalogue.load import (
-    RuleError,
-    load_builtin_rules,
-    load_presets,
-    preset_rule_ids,
-    rule_from_table,
-)
-from scanner.catalogue.model import Rule
 from scanner.errors import ConfigError
 from scanner.model import Severity
-from scanner.policy import cache
-from scanner.policy.crossref import current_catalogue
 from scanner.policy.discover import PolicySource, find_policy, named_policy, read_bytes
-from scanner.policy.spec import Policy
-from scanner.ruleset import DEFAULT_PARAMS, RuleSet, preset_ruleset
+
+if TYPE_CHECKING:
+    import argparse
+
+    from scanner.catalogue.model import Rule
+    from scanner.policy.spec import Policy
+    from scanner.ruleset import RuleSet
 
 
 def policy_source(args: argparse.Namespace) -> PolicySource | None:
@@ -53,20 +47,38 @@ def _looks_like_url(text: str) -> bool:
 
 
 def ruleset_for(args: argparse.Namespace) -> RuleSet:
+    from scanner.ruleset import preset_ruleset
+
     if getattr(args, "no_policy", False):
         builtin = preset_ruleset("recommended")
         return builtin._replace(source="built-in preset recommended (--no-policy)")
     source = policy_source(args)
     if source is None:
         return preset_ruleset("recommended")
-    return load_ruleset(source)[1]
+    from scanner.policy import rulesetcache
+
+    data = read_bytes(source.path, source.shown)
+    ruleset = rulesetcache.get(source, data)
+    if ruleset is None:
+        ruleset = load_ruleset(source, data=data)[1]
+        rulesetcache.put(source, data, ruleset)
+    return ruleset
 
 
-def load_ruleset(source: PolicySource, *, use_cache: bool = True) -> tuple[Policy, RuleSet]:
+def load_ruleset(
+    source: PolicySource, *, use_cache: bool = True, data: bytes | None = None
+) -> tuple[Policy, RuleSet]:
+    """The policy file `source` (whose bytes are `data` when read already), validated, and the
+    rule set it makes."""
+    from scanner.catalogue.load import load_builtin_rules, load_presets
+    from scanner.policy import cache
+    from scanner.policy.crossref import current_catalogue
+
     builtin = load_builtin_rules()
     presets = load_presets()
     catalogue = current_catalogue(builtin, presets)
-    data = read_bytes(source.path, source.shown)
+    if data is None:
+        data = read_bytes(source.path, source.shown)
     key = cache.cache_key(data, source, catalogue.signature())
     policy = cache.get(key) if use_cache else None
     if policy is None:
@@ -78,6 +90,8 @@ def load_ruleset(source: PolicySource, *, use_cache: bool = True) -> tuple[Polic
 
 
 def _organisation_rules(policy: Policy) -> dict[str, Rule]:
+    from scanner.catalogue.load import RuleError, rule_from_table
+
     rules: dict[str, Rule] = {}
     for table in policy.rules:
         try:
@@ -94,6 +108,9 @@ def ruleset_from_policy(
     presets: Mapping[str, Mapping[str, Any]],
     policy_file: str | None = None,
 ) -> RuleSet:
+    from scanner.catalogue.load import RuleError, preset_rule_ids
+    from scanner.ruleset import DEFAULT_PARAMS, RuleSet
+
     organisation = _organisation_rules(policy)
     ids: set[str] = set()
     for name in policy.extends:
