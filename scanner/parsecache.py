@@ -76,8 +76,8 @@ def may_hold_secret(parsed: ParsedFile) -> bool:
 
 @functools.cache
 def code_signature() -> str:
-    """ccpolicy's version and the size and modification time of every module and data file;
-    worked out once per process (a fleet scan opens a cache per repository)."""
+    """ccpolicy's version and the size and modification time of every module and data file
+    (the rule files included); worked out once per process (a fleet scan opens a cache per repository)."""
     digest = sha256(f"ccpolicy {__version__} parse cache {FORMAT}\0".encode())
     for folder, names in sorted(_package_files()):
         for name in names:
@@ -92,14 +92,18 @@ def code_signature() -> str:
 
 
 def _package_files() -> list[tuple[str, list[str]]]:
+    from scanner.catalogue.load import rules_dir
+
     found = []
-    for folder, dirs, files in os.walk(_PACKAGE):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        found.append((folder, sorted(f for f in files if f.endswith(_SOURCE_SUFFIXES))))
+    rules = rules_dir().resolve()  # in the package when installed, beside it in a checkout
+    for top in (_PACKAGE,) if _PACKAGE in rules.parents else (_PACKAGE, rules):
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            found.append((folder, sorted(f for f in files if f.endswith(_SOURCE_SUFFIXES))))
     return found
 
 
-def cache_file(scan_root: Path, source: Source = "index") -> Path | None:
+def cache_file(scan_root: Path | str, source: Source = "index") -> Path | None:
     """Where the parses of `source` runs of `scan_root` are kept (None when caching is off)."""
     folder = cache_folder("parsed")
     if folder is None:
