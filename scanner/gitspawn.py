@@ -316,10 +316,12 @@ class GitProcess:
             import time
 
             deadline = time.monotonic() + timeout
+            pause = 0.00005  # git that was just told to end (cat-file's stdin closed) ends in microseconds
             while (returncode := self.poll()) is None:
                 if time.monotonic() >= deadline:
                     raise TimeoutError(f"git still runs after {timeout} s")
-                time.sleep(0.001)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.005)
             return returncode
         return self.returncode
 
