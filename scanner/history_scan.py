@@ -56,12 +56,13 @@ from scanner.discovery.history import HistoryVersion, iter_history_versions
 from scanner.engine import evaluate
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError, run_git
+from scanner.inputs import excluded
 from scanner.knowledge import KnowledgeBase
 from scanner.knowledge import load as load_kb
 from scanner.model import FileKind, Notification, ParsedFile
 from scanner.parsecache import ParseCache
 from scanner.report.model import ScanResult
-from scanner.scan import ScanOptions, excluded, repo_prefix
+from scanner.scan import ScanOptions, repo_prefix
 from scanner.sources.registry import parse_file
 
 HISTORY_CATEGORY = "history"

@@ -178,11 +178,26 @@ def _load(file: Path, build: str) -> tuple[dict[_Key, _Program], dict[str, list[
     return entries, imports
 
 
+def save_now() -> None:
+    """Save now what would be saved at exit, for a process that leaves by os._exit (the child of
+    scanner.forkedread)."""
+    if _open.cache_info().currsize:
+        cache = _open()
+        if cache.saving:
+            cache.saving = False
+            atexit.unregister(_save)
+            _save(cache)
+
+
 def _save(cache: _Cache) -> None:
-    """At exit, after a run that compiled something anew: what it used, and what was there."""
+    """At exit, after a run that compiled something anew: what it used, what was there when it
+    began, and what another process (a forked child) saved meanwhile."""
     if cache.file is None:
         return
-    entries = {**cache.known, **cache.used}
+    saved, saved_imports = _load(cache.file, cache.build)
+    for label, keys in saved_imports.items():
+        cache.imports[label] = sorted({*keys, *cache.imports.get(label, [])}, key=repr)
+    entries = {**saved, **cache.known, **cache.used}
     if len(entries) > _MAX_ENTRIES:
         entries = dict(cache.used)
     imports = {label: [key for key in keys if key in entries] for label, keys in cache.imports.items()}

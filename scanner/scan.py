@@ -12,6 +12,7 @@ from scanner.checks.base import CheckInput
 from scanner.contexts.model import Context
 from scanner.contexts.repo import RepoContextBuilder
 from scanner.engine import evaluate, load_checks
+from scanner.inputs import Inputs, excluded
 from scanner.knowledge import load as load_kb
 from scanner.model import EMPTY_MAPPING, FileKind, Finding, Notification, ParsedFile, Severity
 from scanner.records import NamedTuple
@@ -31,23 +32,6 @@ class ScanOptions(NamedTuple):
     category: str = "repository"
     # Policy `exclude` globs, relative to the scanned root: matching files are never read.
     exclude: tuple[str, ...] = ()
-
-
-class Inputs(NamedTuple):
-    """What a target yields before rules run: parsed files and the git facts around them."""
-
-    files: tuple[ParsedFile, ...]
-    notifications: tuple[Notification, ...]
-    tracked: frozenset[str] | None
-    is_git: bool
-    # The scanned root's path inside its git repository ("app/"), for GitHub-facing outputs.
-    repo_prefix: str = ""
-    # True when `tracked` is the git index itself (a staged scan), so checks need not re-read it.
-    tracked_is_index: bool = False
-
-
-def parse_texts(items: Iterable[tuple[str, FileKind, str]]) -> list[ParsedFile]:
-    return [parse_file(path, text, kind) for path, kind, text in items]
 
 
 def read_repository(
@@ -115,12 +99,6 @@ def read_repository(
         listing.is_git,
         repo_prefix=listing.repo_prefix,
     )
-
-
-def excluded(path: str, patterns: Sequence[str]) -> bool:
-    from scanner.policy.globs import matches_any
-
-    return matches_any(path, patterns)
 
 
 def repo_prefix(root: Path) -> str:

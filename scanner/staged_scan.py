@@ -22,13 +22,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanner import gitstarts
-from scanner.discovery import DiscoveryError
-from scanner.discovery.staged import inherited_index_file, read_staged
+from scanner.checks import reads_history
+from scanner.engine import load_checks
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError, run_git
-from scanner.model import FileKind, ParsedFile
+from scanner.inputs import Inputs, excluded
 from scanner.report.model import ScanResult
-from scanner.scan import Inputs, ScanOptions, excluded, judge, parse_texts
+from scanner.scan import ScanOptions, judge
+from scanner.staged_read import read_index_inputs, toplevel
 
 STAGED_CATEGORY = "staged"
 
@@ -39,84 +40,37 @@ def repository_root(path: Path) -> Path:
         out: bytes | GitError = run_git(path, *gitstarts.TOPLEVEL)
     except GitError as error:
         out = error
-    return _toplevel(path, out)
-
-
-def _toplevel(path: Path, out: bytes | GitError) -> Path:
-    if isinstance(out, GitError):
-        if out.not_a_repository:
-            raise UsageError(f"{path}: not inside a git repository (--staged reads the git index)")
-        raise UsageError(f"{path}: cannot read the git repository: {out}")
-    top = out.decode("utf-8", "surrogateescape").rstrip("\n")
-    if not top:  # a bare repository has no work tree, hence nothing staged
-        raise UsageError(f"{path}: not inside a git work tree (--staged reads the git index)")
-    return Path(top)
+    return toplevel(path, out)
 
 
 def read_staged_inputs(scan_root: Path, exclude: Sequence[str] = ()) -> Inputs:
-    """Parsed staged candidate files under `scan_root` (absolute), paths relative to it.
+    """Parsed staged candidate files under `scan_root` (absolute), paths relative to it: from
+    the child forked as the command began (scanner.forkedread) when there is one, else read here
+    (scanner.staged_read)."""
+    from scanner import forkedread
 
-    Blobs parsed by the previous staged run of `scan_root` are taken from scanner.parsecache
-    without being read; only the others are read and parsed.
-    """
-    from scanner.parsecache import ParseCache
-
-    started = gitstarts.staged.take(gitstarts.staged_key(scan_root))
-    if started is None:
-        try:
-            started = gitstarts.start_staged(scan_root)
-        except GitError as error:
-            raise UsageError(f"{scan_root}: cannot read the git repository: {error}") from None
-    try:
-        top, prefix, *listing = started.results()
-    finally:
-        started.stop()
-    repo_root = _toplevel(scan_root, top)
-    cache = ParseCache(scan_root)
-    reused: dict[str, ParsedFile] = {}
-
-    def have(path: str, kind: FileKind, oid: str) -> bool:
-        if exclude and excluded(path, exclude):
-            return False  # read and dropped below with the others, as before
-        parsed = cache.get((path, kind, oid))
-        if parsed is not None:
-            reused[path] = parsed
-        return parsed is not None
-
-    try:
-        snapshot = read_staged(
-            repo_root,
-            scan_root,
-            index_file=inherited_index_file(repo_root),
-            have=have,
-            index_listing=listing[0] if listing else None,
-        )
-    except DiscoveryError as error:
-        raise UsageError(str(error)) from None
-    files = [file for file in snapshot.files if not (exclude and excluded(file.path, exclude))]
-    fresh = parse_texts((file.path, file.kind, file.text) for file in files)
-    noted = {note.path for note in snapshot.notifications}  # a decoding note is not in the parse
-    for file, parsed in zip(files, fresh, strict=True):
-        if file.path not in noted:
-            cache.put((file.path, file.kind, snapshot.blob_ids[file.path]), parsed)
+    forked = forkedread.reads.take(gitstarts.staged_key(scan_root))
+    inputs = forked.result() if forked is not None else None
+    if inputs is not None:
+        return _without_excluded(inputs, exclude)
+    inputs, cache = read_index_inputs(scan_root, exclude)
     cache.save()
-    parsed_files = sorted([*fresh, *reused.values()], key=lambda parsed: parsed.path)
-    # Everything read comes from the index, so all of it is tracked: a staged
-    # .claude/settings.local.json is about to be committed.
-    tracked = frozenset(parsed.path for parsed in parsed_files)
-    return Inputs(
-        tuple(parsed_files),
-        snapshot.notifications,
-        tracked,
-        True,
-        repo_prefix=gitstarts.prefix_from(prefix),
-        tracked_is_index=True,
-    )
+    return inputs
+
+
+def _without_excluded(inputs: Inputs, exclude: Sequence[str]) -> Inputs:
+    """The child read everything: which files the policy excludes was not known yet."""
+    if not exclude:
+        return inputs
+    files = tuple(parsed for parsed in inputs.files if not excluded(parsed.path, exclude))
+    return inputs._replace(files=files, tracked=frozenset(parsed.path for parsed in files))
 
 
 def scan_staged(scan_root: Path, options: ScanOptions) -> ScanResult:
     """Judge the staged content under `scan_root` (an absolute directory) with `options`."""
     staged_options = options._replace(category=STAGED_CATEGORY, tracked_only=True)
+    # Imported while the child forked for the reading (scanner.forkedread) still reads.
+    load_checks(rule for rule in options.rules if not reads_history(rule))
     return judge(scan_root, read_staged_inputs(scan_root, options.exclude), staged_options)
 
 

@@ -155,3 +155,21 @@ def test_precompiled_without_caching_changes_nothing(tmp_path: Path) -> None:
     assert run(program, tmp_path / "cache", CCPOLICY_NO_CACHE="1") == "2 True -12 []\n"
     assert run(program, tmp_path / "cache", CCPOLICY_NO_CACHE="1") == "2 True -12 []\n"
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_save_keeps_what_another_process_saved_meanwhile(tmp_path: Path) -> None:
+    """A staged scan's forked child (scanner.forkedread) and its parent each save what they
+    compiled; neither may drop the other's."""
+    program = """
+        import subprocess, sys
+        from scanner import regexcache
+        regexcache._open()  # this process's cache is loaded: empty
+        other = "from scanner import regexcache; regexcache.compile('other-(a|b)'); regexcache.save_now()"
+        subprocess.run([sys.executable, "-c", other], check=True)
+        regexcache.compile("mine-(c|d)")
+        regexcache.save_now()
+        print(regexcache._open().saving)
+    """
+    assert run(program, tmp_path) == "False\n"  # saved now, not again at exit
+    _build, entries, _imports = marshal.loads(cache_file(tmp_path).read_bytes())
+    assert sorted(entries) == [("mine-(c|d)", 0), ("other-(a|b)", 0)]

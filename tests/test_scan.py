@@ -10,8 +10,9 @@ from gitrepo import commit, isolate_git_config, make_repo, write_files
 
 from scanner import scan
 from scanner.gitsafe import GitError, StartedGit
+from scanner.inputs import Inputs
 from scanner.ruleset import preset_ruleset
-from scanner.scan import Evaluation, Inputs, ScanOptions, judge, read_repository, scan_repository
+from scanner.scan import Evaluation, ScanOptions, judge, read_repository, scan_repository
 
 OPTIONS = ScanOptions(rules=preset_ruleset("recommended").rules)
 KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"

@@ -25,12 +25,13 @@ from scanner.host.fs import HostFS
 from scanner.host.inventory import MachineFiles, ProjectFiles, UserFiles
 from scanner.host.layout import OS_NAMES, WINDOWS, OsLayout, layout_for
 from scanner.host.profiles import chain, families_for
+from scanner.inputs import Inputs
 from scanner.knowledge import KnowledgeBase
 from scanner.knowledge import load as load_kb
 from scanner.model import FileKind, Location, Notification, Observation, ObservationKind, ParsedFile
 from scanner.records import NamedTuple
 from scanner.report.model import ScanResult
-from scanner.scan import Inputs, ScanOptions, judge_contexts
+from scanner.scan import ScanOptions, judge_contexts
 
 __all__ = [
     "PROCESS_PATH",

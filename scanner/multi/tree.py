@@ -32,8 +32,8 @@ from scanner.discovery.paths import classify
 from scanner.discovery.read import decode_bytes, is_plain_relpath, too_large
 from scanner.gitsafe import BlobReader, GitError, run_git, safe_repo
 from scanner.gitsafe import TooLarge as _Skipped
+from scanner.inputs import Inputs, parse_texts
 from scanner.model import FileKind, Notification
-from scanner.scan import Inputs, parse_texts
 
 if TYPE_CHECKING:
     import git

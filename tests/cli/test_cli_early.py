@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from gitrepo import GitStart, commit, isolate_git_config, make_repo, record_git_processes
 
-from scanner import gitstarts
+from scanner import forkedread, gitstarts
 from scanner.cli import main
 from scanner.cli.scan_cmd import begin_early
 from scanner.discovery import history
@@ -36,7 +36,8 @@ def waiting(repo: Path) -> dict[str, list[object]]:
     return {
         "listing": list(gitstarts.listings._waiting),
         "history": list(history.head_starts._waiting),
-        "staged": list(gitstarts.staged._waiting),
+        # a child forked to read it all (scanner.forkedread), or where none can be, git
+        "staged": [*forkedread.reads._waiting, *gitstarts.staged._waiting],
     }
 
 

@@ -7,13 +7,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scanner import gitstarts
+from scanner import forkedread, gitstarts
 from scanner.cli import main
 from scanner.errors import UsageError
 from scanner.gitstarts import staged_started_early
+from scanner.headstart import HeadStarts
 from scanner.model import Severity
 from scanner.ruleset import preset_ruleset
 from scanner.scan import ScanOptions
@@ -363,9 +365,19 @@ def test_the_top_the_prefix_and_the_index_are_read_by_git_at_once(
     assert [name for name, _ in started[together:]] == ([] if together == 3 else ["ls-files"]) + ["cat-file"]
 
 
+@pytest.fixture(params=["forked", "git"])
+def head_starts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> HeadStarts[Any]:
+    """Where staged_started_early's head start waits: a child forked to read everything
+    (scanner.forkedread), or, where no process can be forked, the first git commands."""
+    if request.param == "git":
+        monkeypatch.setattr(forkedread, "_fork", None)
+        return gitstarts.staged
+    return forkedread.reads
+
+
 @pytest.mark.parametrize("index_file", [None, ".git/next-index"])
 def test_a_head_start_gives_the_same_inputs_and_is_taken_once(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, index_file: str | None
+    repo: Path, monkeypatch: pytest.MonkeyPatch, index_file: str | None, head_starts: HeadStarts[Any]
 ) -> None:
     stage(repo, {"app/.env": LEAK})
     if index_file is not None:  # relative: the index is read only once the top is known
@@ -375,26 +387,34 @@ def test_a_head_start_gives_the_same_inputs_and_is_taken_once(
     app = (repo / "app").resolve()
     without = read_staged_inputs(app)
     with staged_started_early(repo / "app"):
-        assert gitstarts.staged.waiting() == 1
+        assert (forkedread.reads.waiting(), gitstarts.staged.waiting()) == (
+            (1, 0) if head_starts is forkedread.reads else (0, 1)
+        )
         assert read_staged_inputs(app) == without
-        assert gitstarts.staged.waiting() == 0  # taken by the read, and only by it
+        assert head_starts.waiting() == 0  # taken by the read, and only by it
     assert [parsed.path for parsed in without.files] == [".env", "build.sh"]
 
 
 def test_a_head_start_for_another_root_or_index_waits_and_is_stopped(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, monkeypatch: pytest.MonkeyPatch, head_starts: HeadStarts[Any]
 ) -> None:
     with staged_started_early(repo / "app"):
         read_staged_inputs(repo.resolve())  # another root
         monkeypatch.setenv("GIT_INDEX_FILE", str(repo / ".git" / "index"))
         read_staged_inputs((repo / "app").resolve())  # another index
-        assert gitstarts.staged.waiting() == 1
-        [head_start] = gitstarts.staged._waiting.values()
-    assert gitstarts.staged.waiting() == 0
-    assert all(process.returncode is not None for process in head_start._processes)
+        assert head_starts.waiting() == 1
+        [head_start] = head_starts._waiting.values()
+    assert head_starts.waiting() == 0
+    if isinstance(head_start, forkedread.ForkedRead):
+        with pytest.raises(ChildProcessError):  # stopped and reaped
+            os.waitpid(head_start.pid, os.WNOHANG)
+    else:
+        assert all(process.returncode is not None for process in head_start._processes)
 
 
-def test_a_head_start_outside_a_repository_changes_nothing(tmp_path: Path) -> None:
+def test_a_head_start_outside_a_repository_changes_nothing(
+    tmp_path: Path, head_starts: HeadStarts[Any]
+) -> None:
     with staged_started_early(tmp_path), pytest.raises(UsageError, match="not inside a git repository"):
         read_staged_inputs(tmp_path.resolve())
-    assert gitstarts.staged.waiting() == 0
+    assert head_starts.waiting() == 0

@@ -1,0 +1,106 @@
+"""Reading what is staged: the index's candidate files, parsed or taken from the parse cache.
+
+Apart from scanner.staged_scan, which judges them, so that scanner.forkedread's child reads
+without importing the rules and their engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner import gitstarts
+from scanner.discovery import DiscoveryError
+from scanner.discovery.staged import inherited_index_file, read_staged
+from scanner.errors import UsageError
+from scanner.gitsafe import GitError
+from scanner.inputs import Inputs, excluded, parse_texts
+from scanner.model import FileKind, ParsedFile
+
+if TYPE_CHECKING:
+    from scanner.parsecache import ParseCache
+
+
+def toplevel(path: Path, out: bytes | GitError) -> Path:
+    """The top of the work tree from what gitstarts.TOPLEVEL gave for `path`: its output, or the
+    error it failed with (a UsageError then)."""
+    if isinstance(out, GitError):
+        if out.not_a_repository:
+            raise UsageError(f"{path}: not inside a git repository (--staged reads the git index)")
+        raise UsageError(f"{path}: cannot read the git repository: {out}")
+    top = out.decode("utf-8", "surrogateescape").rstrip("\n")
+    if not top:  # a bare repository has no work tree, hence nothing staged
+        raise UsageError(f"{path}: not inside a git work tree (--staged reads the git index)")
+    return Path(top)
+
+
+def read_index_inputs(
+    scan_root: Path, exclude: Sequence[str] = (), *, first_results: list[bytes | GitError] | None = None
+) -> tuple[Inputs, ParseCache]:
+    """Parsed staged candidate files under `scan_root` (absolute), paths relative to it, and the
+    parse cache to save once they are handed on.
+
+    Blobs parsed by the previous staged run of `scan_root` are taken from scanner.parsecache
+    without being read; only the others are read and parsed. `first_results` are those of
+    gitstarts.start_staged's commands, when they have run already.
+    """
+    from scanner.parsecache import ParseCache
+
+    if first_results is None:
+        first_results = _first_results(scan_root)
+    top, prefix, *listing = first_results
+    repo_root = toplevel(scan_root, top)
+    cache = ParseCache(scan_root)
+    reused: dict[str, ParsedFile] = {}
+
+    def have(path: str, kind: FileKind, oid: str) -> bool:
+        if exclude and excluded(path, exclude):
+            return False  # read and dropped below with the others, as before
+        parsed = cache.get((path, kind, oid))
+        if parsed is not None:
+            reused[path] = parsed
+        return parsed is not None
+
+    try:
+        snapshot = read_staged(
+            repo_root,
+            scan_root,
+            index_file=inherited_index_file(repo_root),
+            have=have,
+            index_listing=listing[0] if listing else None,
+        )
+    except DiscoveryError as error:
+        raise UsageError(str(error)) from None
+    files = [file for file in snapshot.files if not (exclude and excluded(file.path, exclude))]
+    fresh = parse_texts((file.path, file.kind, file.text) for file in files)
+    noted = {note.path for note in snapshot.notifications}  # a decoding note is not in the parse
+    for file, parsed in zip(files, fresh, strict=True):
+        if file.path not in noted:
+            cache.put((file.path, file.kind, snapshot.blob_ids[file.path]), parsed)
+    parsed_files = sorted([*fresh, *reused.values()], key=lambda parsed: parsed.path)
+    # Everything read comes from the index, so all of it is tracked: a staged
+    # .claude/settings.local.json is about to be committed.
+    tracked = frozenset(parsed.path for parsed in parsed_files)
+    inputs = Inputs(
+        tuple(parsed_files),
+        snapshot.notifications,
+        tracked,
+        True,
+        repo_prefix=gitstarts.prefix_from(prefix),
+        tracked_is_index=True,
+    )
+    return inputs, cache
+
+
+def _first_results(scan_root: Path) -> list[bytes | GitError]:
+    started = gitstarts.staged.take(gitstarts.staged_key(scan_root))
+    if started is None:
+        try:
+            started = gitstarts.start_staged(scan_root)
+        except GitError as error:
+            raise UsageError(f"{scan_root}: cannot read the git repository: {error}") from None
+    try:
+        return started.results()
+    finally:
+        started.stop()
