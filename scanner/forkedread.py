@@ -7,9 +7,10 @@ they take a whole CPU; forked from the raw command line (scanner.cli.scan_cmd.be
 child reads and parses while the parent loads the policy, and the parent judges what the child
 hands it.
 
-The child runs read_staged_inputs only, for the whole scan root (which files the policy excludes
-is not known yet: the parent drops them), and hands back the Inputs, or the UsageError it met,
-pickled through a pipe: never through a file, as a parse may hold a credential
+The git commands the reading begins with start, and the modules both processes need load, before
+the fork. The child then reads and parses the staged files of the whole scan root
+(scanner.staged_read; which files the policy excludes is not known yet: the parent drops them),
+and hands back the Inputs, or the UsageError it met, pickled through a pipe: never through a file, as a parse may hold a credential
 (scanner.parsecache writes none to disk). It leaves with os._exit, so none of the parent's exit
 handlers runs in it, and writes nothing to the parent's output (its stdout and stderr are
 /dev/null). When the child fails in any other way, the parent reads the index itself: the result
@@ -107,11 +108,11 @@ def can_fork() -> bool:
 
 
 def fork_read(scan_root: str) -> ForkedRead:
-    """A child that reads the staged content under `scan_root` (absolute).
+    """A child that reads the staged content under `scan_root` (absolute, resolved).
 
     The git commands the reading begins with start here, and the modules both processes need
-    load here, once: the child then waits for no git it did not start (it could not reap the
-    parent's) and imports only the parsers of what changed."""
+    load here, once: the child then waits for no git (it could not reap the parent's) and
+    imports only the parsers of what changed."""
     if _fork is None or not can_fork():
         raise CannotFork
     from scanner import gitstarts
@@ -130,7 +131,10 @@ def fork_read(scan_root: str) -> ForkedRead:
         first_results = started.results()
     finally:
         started.stop()
-    readable, writable = os.pipe()
+    try:
+        readable, writable = os.pipe()
+    except OSError:  # out of file descriptors: read in this process
+        raise CannotFork from None
     try:
         pid = _fork()
     except OSError:

@@ -88,16 +88,15 @@ def staged_key(scan_root: Path | str) -> tuple[str, str | None]:
 staged: HeadStarts[StartedGit] = HeadStarts()
 
 
-def staged_started_early(scan_root: Path | str, *, fork: bool = True) -> AbstractContextManager[None]:
+def staged_started_early(scan_root: Path | str) -> AbstractContextManager[None]:
     """Begin what read_staged_inputs(scan_root) does first, so that it overlaps the scan loading
     its policy and importing its modules: where a process can be forked, all of the reading and
     parsing, in a child (scanner.forkedread); elsewhere, the git commands it begins with.
     read_staged_inputs inside the block uses it; on leaving, whatever was not used is stopped.
     When neither can begin, nothing changes: read_staged_inputs meets what stopped them."""
-    key = staged_key(scan_root)
-    if fork:
-        from scanner import forkedread
+    from scanner import forkedread
 
-        if forkedread.can_fork():
-            return forkedread.read_forked_early(os.path.abspath(scan_root), key)
+    key = staged_key(scan_root)
+    if forkedread.can_fork():
+        return forkedread.read_forked_early(os.path.realpath(scan_root), key)
     return staged.begin(key, lambda: start_staged(scan_root), StartedGit.stop, failing=(GitError,))

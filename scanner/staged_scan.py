@@ -13,7 +13,9 @@ the working tree as for every scan (a staged edit to ccpolicy.toml takes effect 
 GitPython is not imported on this path: the index is read with `git ls-files -s` and one
 `git cat-file --batch`, which is all GitPython would run underneath, without its import cost.
 Blobs the previous staged run parsed are not read again (scanner.parsecache): a commit that
-changes 20 configuration files out of 200 reads and parses 20.
+changes 20 configuration files out of 200 reads and parses 20. Reading and parsing live in
+scanner.staged_read; where a process can be forked, a child does them while this process loads
+the policy and the rules (scanner.forkedread).
 """
 
 from __future__ import annotations
