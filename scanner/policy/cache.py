@@ -13,7 +13,6 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.cachedir import cache_folder, write_atomic
-from scanner.digest import sha256
 from scanner.policy.discover import PolicySource
 from scanner.policy.spec import Policy, from_json, to_json
 
@@ -25,17 +24,7 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(data: bytes, source: PolicySource, catalogue_signature: str) -> str:
-    digest = sha256()
-    for part in (
-        f"ccpolicy {__version__} format {FORMAT}",
-        catalogue_signature,
-        str(source.path),
-        source.kind,
-        source.shown,
-    ):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+    return source.content_key(data, f"ccpolicy {__version__} format {FORMAT}", catalogue_signature)
 
 
 def get(key: str) -> Policy | None:

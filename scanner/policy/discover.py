@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from scanner import regexcache
+from scanner.digest import sha256
 from scanner.errors import ConfigError
 from scanner.records import NamedTuple
 
@@ -27,6 +28,15 @@ class PolicySource(NamedTuple):
     path: Path  # absolute
     kind: str  # "ccpolicy" | "pyproject"
     shown: str  # how messages name it
+
+    def content_key(self, data: bytes, *context: str) -> str:
+        """A digest of `context` (what else a cached verdict depends on), this source and its
+        bytes `data`: the key of the caches of what a policy file makes."""
+        digest = sha256()
+        for part in (*context, str(self.path), self.kind, self.shown):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
 
 
 def shown_path(path: Path, cwd: Path | None = None) -> str:

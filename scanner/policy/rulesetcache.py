@@ -19,7 +19,6 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.cachedir import cache_folder, is_private, write_atomic
-from scanner.digest import sha256
 from scanner.parsecache import code_signature
 from scanner.policy.discover import PolicySource
 from scanner.ruleset import RuleSet
@@ -56,15 +55,8 @@ def _entry_file(source: PolicySource) -> Path | None:
     folder = cache_folder("rulesets")
     if folder is None:
         return None
-    return folder / f"{sha256(_named(source)).hexdigest()}.pickle"
-
-
-def _named(source: PolicySource) -> bytes:
-    return "\0".join((str(source.path), source.kind, source.shown)).encode("utf-8", "surrogateescape")
+    return folder / f"{source.content_key(b'')}.pickle"  # one file per policy file, whatever it holds
 
 
 def _key(source: PolicySource, data: bytes) -> str:
-    digest = sha256(f"ccpolicy {__version__} ruleset {FORMAT}\0{code_signature()}\0".encode())
-    digest.update(_named(source) + b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+    return source.content_key(data, f"ccpolicy {__version__} ruleset {FORMAT}", code_signature())
