@@ -10,8 +10,10 @@ hands it.
 The git commands the reading begins with start, and the modules both processes need load, before
 the fork. The child then reads and parses the staged files of the whole scan root
 (scanner.staged_read; which files the policy excludes is not known yet: the parent drops them),
-and hands back the Inputs, or the UsageError it met, pickled through a pipe: never through a file, as a parse may hold a credential
-(scanner.parsecache writes none to disk). It leaves with os._exit, so none of the parent's exit
+and hands back what it parsed and the keys of the parses it found in the parse cache, or the
+UsageError it met, pickled through a pipe: never through a file, as a parse may hold a credential
+(scanner.parsecache writes none to disk). The parent unpacks those cached parses itself while
+it waits, from the same cache file (the child's save keeps them in it). It leaves with os._exit, so none of the parent's exit
 handlers runs in it, and writes nothing to the parent's output (its stdout and stderr are
 /dev/null). When the child fails in any other way, the parent reads the index itself: the result
 is the same either way, only later.
@@ -45,19 +47,29 @@ _fork = getattr(os, "fork", None)
 class ForkedRead:
     """A child reading the staged content of one scan root; `result` once, or `stop`."""
 
-    def __init__(self, pid: int, pipe: int) -> None:
+    def __init__(self, pid: int, pipe: int, scan_root: str) -> None:
         self.pid = pid
         self._pid: int | None = pid  # until reaped
         self._pipe: int | None = pipe  # until read
+        self._scan_root = scan_root
 
     def result(self) -> Inputs | None:
         """What the child read, or None when it failed (read it here, then). Raises the
         UsageError the child met (not a git repository, an unreadable index). The child may
         still be saving its caches: `stop` waits for it."""
-        chunks: list[bytes] = []
-        pipe, self._pipe = self._pipe, None
-        if pipe is None:
+        from pathlib import Path
+
+        from scanner.parsecache import ParseCache
+        from scanner.staged_read import index_inputs
+
+        if self._pipe is None:
             return None
+        # The parses the child found in the cache it leaves packed; they are unpacked here while
+        # it reads and parses the rest. Its save keeps them, so they are found even after it.
+        cache = ParseCache(Path(self._scan_root))
+        cache.unpack()
+        pipe, self._pipe = self._pipe, None
+        chunks: list[bytes] = []
         try:
             while chunk := os.read(pipe, 1 << 20):
                 chunks.append(chunk)
@@ -75,7 +87,7 @@ class ForkedRead:
             return None
         if kind == "usage":
             raise UsageError(value)
-        return value if kind == "inputs" else None
+        return index_inputs(value, cache) if kind == "read" else None
 
     def stop(self) -> None:
         """Wait for a child whose result was taken; stop one nobody asked (the parsed command
@@ -145,7 +157,7 @@ def fork_read(scan_root: str) -> ForkedRead:
         os.close(readable)
         _read_in_child(scan_root, first_results, writable)
     os.close(writable)
-    return ForkedRead(pid, readable)
+    return ForkedRead(pid, readable, scan_root)
 
 
 def _read_in_child(scan_root: str, first_results: list[bytes | GitError], pipe: int) -> NoReturn:
@@ -157,20 +169,21 @@ def _read_in_child(scan_root: str, first_results: list[bytes | GitError], pipe: 
 
         from scanner import regexcache
         from scanner.errors import UsageError
-        from scanner.staged_read import read_index_inputs
+        from scanner.parsecache import ParseCache
+        from scanner.staged_read import read_index
 
-        cache = None
+        root = Path(scan_root)
+        cache = ParseCache(root)
         try:
-            inputs, cache = read_index_inputs(Path(scan_root), first_results=first_results)
-            payload: tuple[str, object] = ("inputs", inputs)
+            read = read_index(root, cache, first_results=first_results, unpack=False)
+            payload: tuple[str, object] = ("read", read)
         except UsageError as error:
             payload = ("usage", str(error))
         with open(pipe, "wb") as out:
             out.write(pickle.dumps(payload, pickle.HIGHEST_PROTOCOL))
         # After the parent has what it waits for: a process that leaves by os._exit saves here
         # what a normal exit would.
-        if cache is not None:
-            cache.save()
+        cache.save()
         regexcache.save_now()
         status = 0
     except BaseException:  # anything else: the parent reads it again, and meets the error itself

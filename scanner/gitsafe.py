@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -269,26 +269,40 @@ class BlobReader:
         return self.read_many([object_id], max_bytes=max_bytes)[0]
 
     def read_many(
-        self, object_ids: Sequence[str], *, max_bytes: int | None = None
+        self,
+        object_ids: Sequence[str],
+        *,
+        max_bytes: int | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> list[bytes | TooLarge | None]:
         """Contents in the order asked, one round trip per 1,000 ids.
 
         None: the repository does not have the object. TooLarge: it is over `max_bytes`, and
-        its content was read from git and dropped, never held in memory.
+        its content was read from git and dropped, never held in memory. `meanwhile` runs once,
+        after the first ids are sent and before their answers are read: work that would
+        otherwise wait while git looks the objects up.
         """
         contents: list[bytes | TooLarge | None] = []
         for start in range(0, len(object_ids), self._BATCH):
-            contents += self._round_trip(object_ids[start : start + self._BATCH], max_bytes)
+            contents += self._round_trip(object_ids[start : start + self._BATCH], max_bytes, meanwhile)
+            meanwhile = None
         return contents
 
     def read_by_id(
-        self, object_ids: Iterable[str], *, max_bytes: int | None = None
+        self,
+        object_ids: Iterable[str],
+        *,
+        max_bytes: int | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> dict[str, bytes | TooLarge | None]:
         """read_many's answers by object id, each id asked once (in sorted order)."""
         unique = sorted(set(object_ids))
-        return dict(zip(unique, self.read_many(unique, max_bytes=max_bytes), strict=True))
+        answers = self.read_many(unique, max_bytes=max_bytes, meanwhile=meanwhile)
+        return dict(zip(unique, answers, strict=True))
 
-    def _round_trip(self, object_ids: Sequence[str], max_bytes: int | None) -> list[bytes | TooLarge | None]:
+    def _round_trip(
+        self, object_ids: Sequence[str], max_bytes: int | None, meanwhile: Callable[[], object] | None
+    ) -> list[bytes | TooLarge | None]:
         request = [oid.encode("ascii", "replace") for oid in object_ids]
         if not all(_OBJECT_ID.fullmatch(oid) for oid in request):
             raise GitError("cat-file: not an object id")
@@ -298,6 +312,8 @@ class BlobReader:
             stdin.flush()
         except OSError:
             raise GitError("git cat-file stopped answering") from None
+        if meanwhile is not None:
+            meanwhile()
         contents: list[bytes | TooLarge | None] = []
         for _ in request:
             header = stdout.readline().split()

@@ -19,7 +19,7 @@ code: a different ccpolicy version, or any change to a module or data file of th
 package (an editable install being edited), makes every entry stale. Entries are pickled
 ParsedFile objects. Pickle runs code when it loads, so a cache file is loaded only when it and
 its folder belong to the current user and nobody else can write them; anything unexpected
-reads as an empty cache.
+reads as an empty cache. The keys are kept apart from the pickled parses (see ParseCache).
 
 A parse holds the file's text, so a file that may hold a credential (a literal value for a
 variable named like a secret, or a key format in its text) is never written to the cache: a
@@ -42,7 +42,7 @@ from scanner.cachedir import cache_folder, is_private, write_atomic
 from scanner.digest import sha256
 from scanner.model import FileKind, ObservationKind, ParsedFile, ValueKind
 
-FORMAT = 1
+FORMAT = 2  # (signature, keys, the pickled parses by key)
 MAX_FILES = 64
 # The package's own files: any change to them may change what a parser produces.
 _PACKAGE = Path(__file__).resolve().parent
@@ -120,46 +120,82 @@ def text_id(text: str) -> str:
 
 
 class ParseCache:
-    """The parses of one scan root's last run from `source`; `save` keeps exactly the entries used."""
+    """The parses of one scan root's last run from `source`; `save` keeps exactly the entries used.
+
+    The file holds the keys apart from the pickled parses, so that knowing what is cached costs
+    no unpickling of parses: `reuse` marks an entry used without unpacking it (scanner.forkedread's
+    child, which leaves the unpacking to the parent), `get` unpacks them all on first use.
+    """
 
     def __init__(self, scan_root: Path, source: Source = "index") -> None:
         self._file = cache_file(scan_root, source)
         self._signature = code_signature() if self._file is not None else ""
-        self._old: dict[Key, ParsedFile] = self._load()
-        self._used: dict[Key, ParsedFile] = {}
+        self._keys, self._packed = self._load()
+        self._unpacked: dict[Key, ParsedFile] | None = None
+        self._reused: dict[Key, None] = {}  # in the order used
+        self._fresh: dict[Key, ParsedFile] = {}
 
-    def _load(self) -> dict[Key, ParsedFile]:
+    def _load(self) -> tuple[frozenset[Key], bytes]:
         if self._file is None:
-            return {}
+            return frozenset(), b""
         try:
             if not is_private(self._file):
-                return {}
-            entry = pickle.loads(self._file.read_bytes())
+                return frozenset(), b""
+            signature, keys, packed = pickle.loads(self._file.read_bytes())
+            if signature == self._signature and isinstance(keys, tuple) and isinstance(packed, bytes):
+                return frozenset(keys), packed
         except Exception:  # a missing, truncated or foreign file is an empty cache
-            return {}
-        if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != self._signature:
-            return {}
-        entries = entry[1]
-        return entries if isinstance(entries, dict) else {}
+            pass
+        return frozenset(), b""
+
+    def _entries(self) -> dict[Key, ParsedFile]:
+        if self._unpacked is None:
+            try:
+                entries = pickle.loads(self._packed) if self._packed else {}
+            except Exception:
+                entries = {}
+            self._unpacked = {
+                key: parsed
+                for key, parsed in (entries.items() if isinstance(entries, dict) else ())
+                if key in self._keys
+                and isinstance(parsed, ParsedFile)
+                and parsed.path == key[0]
+                and parsed.kind is key[1]
+            }
+        return self._unpacked
+
+    def unpack(self) -> None:
+        """Unpack the parses now rather than at the first `get` (while waiting for something)."""
+        self._entries()
+
+    def reuse(self, key: Key) -> bool:
+        """Whether the cache holds `key`: then it is used, and stays packed until `get` or `save`."""
+        if key in self._keys:
+            self._reused[key] = None
+            return True
+        return False
 
     def get(self, key: Key) -> ParsedFile | None:
-        parsed = self._old.get(key)
-        if isinstance(parsed, ParsedFile) and parsed.path == key[0] and parsed.kind is key[1]:
-            self._used[key] = parsed
-            return parsed
-        return None
+        parsed = self._entries().get(key) if key in self._keys else None
+        if parsed is not None:
+            self._reused[key] = None
+        return parsed
 
     def put(self, key: Key, parsed: ParsedFile) -> None:
         if not may_hold_secret(parsed):
-            self._used[key] = parsed
+            self._fresh[key] = parsed
 
     def save(self) -> None:
         """Write the entries this run used, when they differ from what was loaded."""
         # The same keys mean the same parses: a key names the content, and the code is the same.
-        if self._file is None or self._used.keys() == self._old.keys():
+        # (A key parsed afresh had no usable parse in the file: that file is rewritten.)
+        if self._file is None or (not self._fresh and self._reused.keys() == self._keys):
             return
+        old = self._entries() if self._reused else {}
+        used = {key: old[key] for key in self._reused if key in old} | self._fresh
         try:
-            data = pickle.dumps((self._signature, self._used), protocol=pickle.HIGHEST_PROTOCOL)
+            packed = pickle.dumps(used, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((self._signature, tuple(used), packed), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # an unpicklable fact is a cache miss next time, not an error now
             return
         write_atomic(self._file.parent, self._file.name, data)

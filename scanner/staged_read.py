@@ -16,10 +16,12 @@ from scanner.discovery.staged import inherited_index_file, read_staged
 from scanner.errors import UsageError
 from scanner.gitsafe import GitError
 from scanner.inputs import Inputs, excluded, parse_texts
-from scanner.model import FileKind, ParsedFile
+from scanner.model import FileKind, Notification, ParsedFile
+from scanner.records import NamedTuple
+from scanner.sources.registry import preload
 
 if TYPE_CHECKING:
-    from scanner.parsecache import ParseCache
+    from scanner.parsecache import Key, ParseCache
 
 
 def toplevel(path: Path, out: bytes | GitError) -> Path:
@@ -35,32 +37,47 @@ def toplevel(path: Path, out: bytes | GitError) -> Path:
     return Path(top)
 
 
-def read_index_inputs(
-    scan_root: Path, exclude: Sequence[str] = (), *, first_results: list[bytes | GitError] | None = None
-) -> tuple[Inputs, ParseCache]:
-    """Parsed staged candidate files under `scan_root` (absolute), paths relative to it, and the
-    parse cache to save once they are handed on.
+class IndexRead(NamedTuple):
+    """The index's candidate files: those parsed now, and the keys of those the parse cache
+    holds (unpacked by index_inputs)."""
 
-    Blobs parsed by the previous staged run of `scan_root` are taken from scanner.parsecache
-    without being read; only the others are read and parsed. `first_results` are those of
-    gitstarts.start_staged's commands, when they have run already.
+    fresh: tuple[ParsedFile, ...]
+    reused: tuple[Key, ...]
+    notifications: tuple[Notification, ...]
+    repo_prefix: str  # the scan root's path inside its repository ("app/")
+
+
+def read_index(
+    scan_root: Path,
+    cache: ParseCache,
+    exclude: Sequence[str] = (),
+    *,
+    first_results: list[bytes | GitError] | None = None,
+    unpack: bool = True,
+) -> IndexRead:
+    """The staged candidate files under `scan_root` (absolute), paths relative to it.
+
+    Blobs parsed by the previous staged run of `scan_root` are taken from `cache` without being
+    read; only the others are read, parsed and put in `cache`. With `unpack` false, the cache's
+    parses stay packed (scanner.forkedread's child leaves that to its parent). `first_results`
+    are those of gitstarts.start_staged's commands, when they have run already.
     """
-    from scanner.parsecache import ParseCache
-
     if first_results is None:
         first_results = _first_results(scan_root)
     top, prefix, *listing = first_results
     repo_root = toplevel(scan_root, top)
-    cache = ParseCache(scan_root)
-    reused: dict[str, ParsedFile] = {}
+    reused: list[Key] = []
+    to_parse: set[FileKind] = set()
+    held = cache.reuse if not unpack else lambda key: cache.get(key) is not None
 
     def have(path: str, kind: FileKind, oid: str) -> bool:
         if exclude and excluded(path, exclude):
             return False  # read and dropped below with the others, as before
-        parsed = cache.get((path, kind, oid))
-        if parsed is not None:
-            reused[path] = parsed
-        return parsed is not None
+        if held((path, kind, oid)):
+            reused.append((path, kind, oid))
+            return True
+        to_parse.add(kind)
+        return False
 
     try:
         snapshot = read_staged(
@@ -69,6 +86,8 @@ def read_index_inputs(
             index_file=inherited_index_file(repo_root),
             have=have,
             index_listing=listing[0] if listing else None,
+            # Their imports take longer than git's reading: ~15 ms with PyYAML's.
+            while_reading=lambda: preload(to_parse),
         )
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
@@ -78,18 +97,41 @@ def read_index_inputs(
     for file, parsed in zip(files, fresh, strict=True):
         if file.path not in noted:
             cache.put((file.path, file.kind, snapshot.blob_ids[file.path]), parsed)
-    parsed_files = sorted([*fresh, *reused.values()], key=lambda parsed: parsed.path)
+    return IndexRead(tuple(fresh), tuple(reused), snapshot.notifications, gitstarts.prefix_from(prefix))
+
+
+def index_inputs(read: IndexRead, cache: ParseCache) -> Inputs | None:
+    """The Inputs of `read`, its reused parses unpacked from `cache`; None when `cache` lacks one."""
+    parsed_files = list(read.fresh)
+    for key in read.reused:
+        parsed = cache.get(key)
+        if parsed is None:
+            return None
+        parsed_files.append(parsed)
+    parsed_files.sort(key=lambda parsed: parsed.path)
     # Everything read comes from the index, so all of it is tracked: a staged
     # .claude/settings.local.json is about to be committed.
     tracked = frozenset(parsed.path for parsed in parsed_files)
-    inputs = Inputs(
+    return Inputs(
         tuple(parsed_files),
-        snapshot.notifications,
+        read.notifications,
         tracked,
         True,
-        repo_prefix=gitstarts.prefix_from(prefix),
+        repo_prefix=read.repo_prefix,
         tracked_is_index=True,
     )
+
+
+def read_index_inputs(
+    scan_root: Path, exclude: Sequence[str] = (), *, first_results: list[bytes | GitError] | None = None
+) -> tuple[Inputs, ParseCache]:
+    """read_index and index_inputs in one process: the parsed staged candidate files under
+    `scan_root`, and the parse cache to save once they are handed on."""
+    from scanner.parsecache import ParseCache
+
+    cache = ParseCache(scan_root)
+    inputs = index_inputs(read_index(scan_root, cache, exclude, first_results=first_results), cache)
+    assert inputs is not None  # read_index unpacked and checked every parse it reused
     return inputs, cache
 
 

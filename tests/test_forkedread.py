@@ -4,13 +4,14 @@ process gives, and anything the child cannot do is done here instead."""
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from pathlib import Path
 
 import pytest
 from gitrepo import commit, isolate_git_config, make_repo, stage
 
-from scanner import forkedread, gitstarts, parsecache, staged_read
+from scanner import forkedread, gitstarts, parsecache, staged_read, staged_scan
 from scanner.gitstarts import staged_started_early
 from scanner.inputs import Inputs
 from scanner.staged_scan import read_staged_inputs
@@ -63,13 +64,56 @@ def test_what_the_policy_excludes_is_dropped_here(repo: Path) -> None:
     assert forked.tracked == frozenset(paths(forked))
 
 
+def cached_paths(root: Path) -> list[str]:
+    cache_file = parsecache.cache_file(root)
+    assert cache_file is not None
+    _signature, keys, _packed = pickle.loads(cache_file.read_bytes())
+    return sorted(path for path, _kind, _blob in keys)
+
+
 def test_the_child_saves_the_parse_cache_before_it_ends(repo: Path) -> None:
     read_forked(repo)  # leaving the block waits for the child
-    cached = parsecache.ParseCache(repo)._old
-    assert sorted(path for path, _kind, _blob in cached) == [
-        ".claude/settings.json",
-        "vendor/.env",
-    ]  # no secret
+    assert cached_paths(repo) == [".claude/settings.json", "vendor/.env"]  # no secret
+
+
+def test_this_process_unpacks_the_parses_the_child_found_cached(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = read_staged_inputs(repo)  # read here, and cached
+    unpacked: list[str] = []
+    real = parsecache.ParseCache.get
+
+    def get(cache: parsecache.ParseCache, key: parsecache.Key) -> object:
+        unpacked.append(key[0])
+        return real(cache, key)
+
+    with staged_started_early(repo):  # the child is forked: what follows happens here only
+        monkeypatch.setattr(parsecache.ParseCache, "get", get)
+        forked = read_staged_inputs(repo)
+    assert forked == expected
+    assert unpacked == [".claude/settings.json", "vendor/.env"]
+    assert cached_paths(repo) == [".claude/settings.json", "vendor/.env"]
+
+
+def test_cached_parses_this_process_cannot_find_are_read_here(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache file changed between the child's look and this process's (another run saved)."""
+    expected = read_staged_inputs(repo)  # read here, and cached: the child reuses two parses
+    read_here_calls: list[Path] = []
+    real = staged_read.read_index_inputs
+
+    def counted(root: Path, *args: object, **kwargs: object) -> object:
+        read_here_calls.append(root)
+        return real(root, *args, **kwargs)  # type: ignore[arg-type]
+
+    with staged_started_early(repo):  # the child is forked: what follows happens here only
+        monkeypatch.setattr(parsecache.ParseCache, "get", lambda _cache, _key: None)
+        monkeypatch.setattr(staged_scan, "read_index_inputs", counted)
+        forked = read_staged_inputs(repo)
+    monkeypatch.undo()
+    assert forked == expected
+    assert read_here_calls == [repo]
 
 
 def test_a_child_that_fails_leaves_the_reading_to_this_process(
@@ -77,7 +121,7 @@ def test_a_child_that_fails_leaves_the_reading_to_this_process(
 ) -> None:
     parent = os.getpid()
     failed = tmp_path / "child-failed"
-    real = staged_read.read_index_inputs
+    real = staged_read.read_index
 
     def failing_in_the_child(*args: object, **kwargs: object) -> object:
         if os.getpid() != parent:
@@ -85,7 +129,7 @@ def test_a_child_that_fails_leaves_the_reading_to_this_process(
             raise RuntimeError("a bug")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(staged_read, "read_index_inputs", failing_in_the_child)
+    monkeypatch.setattr(staged_read, "read_index", failing_in_the_child)
     assert read_forked(repo) == read_here(repo)
     assert failed.read_text() == "yes"
 
@@ -94,7 +138,7 @@ def test_the_child_writes_nothing_to_this_process_output(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     parent = os.getpid()
-    real = staged_read.read_index_inputs
+    real = staged_read.read_index
 
     def talkative(*args: object, **kwargs: object) -> object:
         if os.getpid() != parent:
@@ -102,7 +146,7 @@ def test_the_child_writes_nothing_to_this_process_output(
             os.write(2, b"child stderr\n")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(staged_read, "read_index_inputs", talkative)
+    monkeypatch.setattr(staged_read, "read_index", talkative)
     monkeypatch.delenv("CCPOLICY_DEBUG", raising=False)
     assert paths(read_forked(repo)) == [".claude/settings.json", "app/.env", "vendor/.env"]
     assert capfd.readouterr() == ("", "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import signal
 import stat
@@ -491,6 +492,26 @@ def test_blob_reader(tmp_path: Path, spawning: str) -> None:
         with pytest.raises(GitError, match="not an object id"):
             blobs.read("HEAD:.env")
         assert blobs.read(small) == b"small\n"
+
+
+def test_blob_reader_runs_meanwhile_once_while_git_answers_the_first_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path)
+    ids = [
+        run_git(repo, "hash-object", "-w", "--stdin", input=f"{n}\n".encode()).decode().strip()
+        for n in range(3)
+    ]
+    monkeypatch.setattr(BlobReader, "_BATCH", 2)
+    ran: list[bool] = []
+    with BlobReader(repo) as blobs:
+
+        def meanwhile() -> None:  # the first two ids are asked already: an answer is coming
+            readable, _, _ = select.select([blobs._stdout], [], [], 10)
+            ran.append(bool(readable))
+
+        assert blobs.read_many(ids, meanwhile=meanwhile) == [b"0\n", b"1\n", b"2\n"]
+    assert ran == [True]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")

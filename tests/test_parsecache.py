@@ -54,9 +54,10 @@ def cache_files(tmp_path: Path) -> list[Path]:
 
 
 def cached_keys(path: Path) -> dict[str, str]:
-    signature, entries = pickle.loads(path.read_bytes())
+    signature, keys, packed = pickle.loads(path.read_bytes())
     assert signature == code_signature()
-    return {key[0]: key[2] for key in entries}
+    assert list(pickle.loads(packed)) == list(keys)
+    return {key[0]: key[2] for key in keys}
 
 
 def blob(repo: Path, path: str) -> str:
@@ -150,7 +151,13 @@ def test_a_cache_file_others_can_write_is_not_loaded(repo: Path, tmp_path: Path)
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"not a pickle", pickle.dumps(("another signature", {})), pickle.dumps(["wrong", "shape", 1])],
+    [
+        b"",
+        b"not a pickle",
+        pickle.dumps(("another signature", {})),  # the format before the keys were kept apart
+        pickle.dumps(("another signature", (), pickle.dumps({}))),
+        pickle.dumps(["wrong", "shape", 1]),
+    ],
 )
 def test_a_broken_or_stale_cache_file_is_an_empty_cache_and_is_rewritten(
     repo: Path, tmp_path: Path, content: bytes
@@ -164,6 +171,32 @@ def test_a_broken_or_stale_cache_file_is_an_empty_cache_and_is_rewritten(
         ".github/workflows/ci.yml",
         "deploy.sh",
     ]
+
+
+def test_reuse_takes_an_entry_by_its_key_and_save_keeps_its_parse(repo: Path, tmp_path: Path) -> None:
+    first = read_staged_inputs(repo.resolve())
+    settings = (".claude/settings.json", FileKind.SETTINGS_PROJECT, blob(repo, ".claude/settings.json"))
+    cache = ParseCache(repo.resolve())
+    assert cache.reuse(settings)
+    assert not cache.reuse(("deploy.sh", FileKind.SHELL, "0" * 40))
+    cache.save()
+    [cache_file] = cache_files(tmp_path)
+    assert cached_keys(cache_file) == {".claude/settings.json": settings[2]}
+    assert ParseCache(repo.resolve()).get(settings) == first.files[0]
+
+
+def test_keys_without_their_parse_give_nothing_to_unpack(repo: Path, tmp_path: Path) -> None:
+    """A file whose keys and parses disagree (written by hand, say): the key is claimed, but no
+    parse comes of it, and the staged read parses the file again."""
+    first = read_staged_inputs(repo.resolve())
+    [cache_file] = cache_files(tmp_path)
+    signature, keys, _packed = pickle.loads(cache_file.read_bytes())
+    cache_file.write_bytes(pickle.dumps((signature, keys, pickle.dumps({}))))
+    settings = (".claude/settings.json", FileKind.SETTINGS_PROJECT, blob(repo, ".claude/settings.json"))
+    assert ParseCache(repo.resolve()).reuse(settings)
+    assert ParseCache(repo.resolve()).get(settings) is None
+    assert read_staged_inputs(repo.resolve()) == first
+    assert len(cached_keys(cache_file)) == 3
 
 
 def test_ccpolicy_no_cache_writes_nothing(

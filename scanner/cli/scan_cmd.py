@@ -349,6 +349,12 @@ def _run(args: argparse.Namespace) -> int:
 
         baseline = load_baseline(Path(args.baseline))
     ruleset = ruleset_for(args)
+    # What follows every scan, imported before it: a staged scan would otherwise import it
+    # after its reading, which a child does meanwhile (scanner.forkedread).
+    import datetime
+
+    from scanner.policy.suppress import apply as apply_policy
+
     options = ScanOptions(
         rules=ruleset.rules,
         params=ruleset.params,
@@ -375,10 +381,6 @@ def _run(args: argparse.Namespace) -> int:
         results = scan_history_targets(args.paths, options, since=args.since, all_branches=args.all_branches)
     else:
         results = scan_repositories(args, options)
-    import datetime
-
-    from scanner.policy.suppress import apply as apply_policy
-
     # Stale waivers are judged on whole-repository scans only: a staged or history scan sees a part.
     results = apply_policy(
         results,

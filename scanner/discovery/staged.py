@@ -71,14 +71,14 @@ def _index_entries(scan_root: Path, index_file: Path | None, already: bytes | Gi
 
 
 def _read_blobs(
-    scan_root: Path, blob_ids: Iterable[str], max_bytes: int
+    scan_root: Path, blob_ids: Iterable[str], max_bytes: int, meanwhile: Callable[[], object] | None
 ) -> dict[str, bytes | TooLarge | None]:
     """Blob contents by id from one `cat-file --batch`; None for a blob git does not have."""
     ids = set(blob_ids)
     if not ids:
         return {}
     with BlobReader(scan_root) as blobs:
-        return blobs.read_by_id(ids, max_bytes=max_bytes)
+        return blobs.read_by_id(ids, max_bytes=max_bytes, meanwhile=meanwhile)
 
 
 def read_staged(
@@ -89,6 +89,7 @@ def read_staged(
     max_bytes: int = DEFAULT_MAX_BYTES,
     have: Callable[[str, FileKind, str], bool] | None = None,
     index_listing: bytes | GitError | None = None,
+    while_reading: Callable[[], object] | None = None,
 ) -> StagedSnapshot:
     """The staged content of every candidate file under `scan_root`.
 
@@ -97,7 +98,8 @@ def read_staged(
     skipped (a symlink's blob is its target, not content). Unmerged paths get a notification.
     A candidate for which `have(path, kind, blob id)` is true is left out unread: the caller
     already holds what it needs of that blob (see scanner.parsecache). `index_listing` is what
-    INDEX_LISTING gave, for a caller that ran it beside other git commands.
+    INDEX_LISTING gave, for a caller that ran it beside other git commands. `while_reading` runs
+    once while git looks up the blobs to read, if there are any.
     Raises DiscoveryError when the index cannot be read (not a repository).
     """
     _check_inside(repo_root, scan_root)
@@ -132,7 +134,7 @@ def read_staged(
         staged = {path: (kind, oid) for path, (kind, oid) in staged.items() if not have(path, kind, oid)}
     blob_ids = {path: oid for path, (_, oid) in staged.items()}
     try:
-        blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()), max_bytes)
+        blobs = _read_blobs(scan_root, (oid for _, oid in staged.values()), max_bytes, while_reading)
     except GitError as error:
         raise DiscoveryError(f"cannot read staged files: {error}") from None
     files: list[StagedFile] = []

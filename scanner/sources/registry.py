@@ -7,7 +7,7 @@ parser (and PyYAML behind the YAML ones) would cost more than the scan itself.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from scanner.model import FileKind, Notification, ParsedFile
 
@@ -45,6 +45,15 @@ def parser_for(kind: FileKind) -> Parser | None:
         return None
     parse: Parser = importlib.import_module(module).parse
     return parse
+
+
+def preload(kinds: Iterable[FileKind]) -> None:
+    """Import the parsers of `kinds` ahead of parse_file (while git reads the files, say), and
+    what they would import on first use: a parser module's `prepare()`, where it has one."""
+    for name in sorted({SOURCES[kind] for kind in kinds if kind in SOURCES}):
+        prepare = getattr(importlib.import_module(name), "prepare", None)
+        if prepare is not None:
+            prepare()
 
 
 def parse_file(path: str, text: str, kind: FileKind) -> ParsedFile:

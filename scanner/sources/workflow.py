@@ -39,7 +39,7 @@ from scanner.model import (
     ValueKind,
 )
 from scanner.sources.values import classify
-from scanner.sources.yamlloc import Path, ScalarInfo, YamlDoc, load_yaml, scalar_text
+from scanner.sources.yamlloc import Path, ScalarInfo, YamlDoc, load_yaml, prepare_loader, scalar_text
 
 __all__ = [
     "ACTION_INPUT_ENV",
@@ -47,6 +47,7 @@ __all__ = [
     "action_switch_value",
     "claude_action_ref",
     "parse",
+    "prepare",
     "script_runs_claude",
 ]
 
@@ -94,6 +95,11 @@ _CLAUDE_ACTION = regexcache.compile(
     r"^(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>claude-code-(?:base-)?action)(?:/[^@]*)?@(?P<ref>\S+)$",
     re.IGNORECASE,
 )
+
+
+def prepare() -> None:
+    """What parse loads on first use (PyYAML), ahead of it: see registry.preload."""
+    prepare_loader()
 
 
 def parse(path: str, text: str, kind: FileKind = FileKind.WORKFLOW) -> ParsedFile:

@@ -151,6 +151,11 @@ def _printable_check_precompiled() -> Iterator[None]:
             cache.pop(key, None)  # type: ignore[union-attr]
 
 
+def prepare_loader() -> None:
+    """Build the loader (importing PyYAML: ~5 ms) before the first document needs it."""
+    _loader_class()
+
+
 @functools.lru_cache(maxsize=1)
 def _loader_class() -> type[Any]:
     """A PyYAML loader (the C one when available) whose implicit types are YAML 1.2 core."""

@@ -144,15 +144,26 @@ def test_two_processes_and_one_round_trip_for_all_blobs(repo: Path, monkeypatch:
     round_trips: list[int] = []
     real_round_trip = BlobReader._round_trip
 
-    def counting_round_trip(self: BlobReader, ids: Any, max_bytes: Any) -> Any:
+    def counting_round_trip(self: BlobReader, ids: Any, max_bytes: Any, meanwhile: Any) -> Any:
         round_trips.append(len(ids))
-        return real_round_trip(self, ids, max_bytes)
+        return real_round_trip(self, ids, max_bytes, meanwhile)
 
     monkeypatch.setattr(BlobReader, "_round_trip", counting_round_trip)
-    snapshot = read_staged(repo, repo)
+    while_reading: list[int] = []
+    snapshot = read_staged(repo, repo, while_reading=lambda: while_reading.append(len(round_trips)))
     assert len(snapshot.files) == 52
     assert [git_subcommand(process.args) for process in processes] == ["ls-files", "cat-file"]
     assert round_trips == [52]
+    assert while_reading == [1]  # once, in the round trip
+
+
+def test_nothing_runs_while_reading_when_there_is_nothing_to_read(repo: Path) -> None:
+    while_reading: list[bool] = []
+    snapshot = read_staged(
+        repo, repo, have=lambda *_key: True, while_reading=lambda: while_reading.append(True)
+    )
+    assert snapshot.files == ()
+    assert while_reading == []
 
 
 def test_same_content_in_two_files(repo: Path) -> None:
