@@ -47,6 +47,31 @@ def write_atomic(directory: Path, name: str, data: bytes) -> None:
         return
 
 
+def load_pickled(file: Path, key: str) -> object | None:
+    """The value `file` keeps under `key`; None when it is missing, unreadable, kept under another
+    key, or not private (pickle runs code when it loads: see is_private)."""
+    import pickle
+
+    try:
+        if not is_private(file):
+            return None
+        kept_key, value = pickle.loads(file.read_bytes())
+    except Exception:  # missing, truncated, foreign or of an earlier format: nothing kept
+        return None
+    return value if kept_key == key else None
+
+
+def store_pickled(file: Path, key: str, value: object) -> None:
+    """Keep `value` under `key` in `file` (see write_atomic); an unpicklable value is not kept."""
+    import pickle
+
+    try:
+        data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return
+    write_atomic(file.parent, file.name, data)
+
+
 def is_private(path: Path) -> bool:
     """Owned by the current user and writable by nobody else (the file and its folder): what a
     cache must be before it is loaded with pickle or marshal, which trust what they read.

@@ -11,6 +11,7 @@ home directory. `$CLAUDE_PROJECT_DIR/...` and relative paths are inside the repo
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from urllib.parse import urlsplit
@@ -184,8 +185,10 @@ def _where(url: str) -> str:
     return url_host(url) or url_shown(url)
 
 
+@functools.lru_cache(maxsize=1024)
 def outside_repository(command: str) -> str | None:
-    """Why this command reaches outside the repository (a phrase for a message), or None."""
+    """Why this command reaches outside the repository (a phrase for a message), or None.
+    Remembered: the same hook command is often in many settings files."""
     url = _URL.search(command)
     for simple in _SPLIT_COMMANDS.split(command):
         tokens = _tokens(simple)

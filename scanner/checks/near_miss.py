@@ -51,10 +51,15 @@ def distance(a: str, b: str, limit: int) -> int:
 def closest(name: str, candidates: list[str]) -> str | None:
     upper = name.upper()
     limit = 1 if len(name) <= 8 else 2
+    letters = frozenset(upper)
     best: tuple[int, str] | None = None
     for cand in candidates:
         if cand == name:
             return None
+        # An edit changes the letters two names do not share by two at most (a substitution):
+        # most candidates are ruled out without working out their distance.
+        if len(letters.symmetric_difference(cand)) > 2 * limit:
+            continue
         d = distance(upper, cand, limit)
         if d <= limit and (best is None or (d, cand) < best):
             best = (d, cand)

@@ -7,6 +7,7 @@ naming its source.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from scanner.records import NamedTuple
 
 # Beside this module (a path, not importlib.resources: see catalogue.load.rules_dir).
 _HERE = Path(__file__).resolve().parent
+
+FORMAT = 1  # of the kept knowledge base (see load)
+_FILES = ("variables.toml", "settings.toml", "controls.toml")
 
 # Value classes (reference 2.1).
 PRESENCE = "presence"  # any non-empty value turns it on, including "0" and "false"
@@ -100,11 +104,11 @@ def _read(name: str) -> dict[str, Any]:
     return tomlcache.parse([(name, data)])[0]
 
 
-def _read_all(*names: str) -> list[dict[str, Any]]:
+def _read_all(sources: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
     """The files' tables, through scanner.tomlcache (JSON when cached, else tomllib as `_read`)."""
     from scanner import tomlcache
 
-    return tomlcache.load([(f"knowledge/{name}", (_HERE / name).read_bytes()) for name in names])
+    return tomlcache.load(sources)
 
 
 def _tables(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -114,7 +118,37 @@ def _tables(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def load() -> KnowledgeBase:
-    var_data, set_data, ctl_data = _read_all("variables.toml", "settings.toml", "controls.toml")
+    """The knowledge base: built from the data files, or as the last run built it from the same
+    bytes with the same code (~0.5 ms instead of ~3.5). Kept pickled, and so loaded only when
+    private to the user, as every pickled cache."""
+    from scanner.cachedir import cache_folder, load_pickled, store_pickled
+
+    sources = [(f"knowledge/{name}", (_HERE / name).read_bytes()) for name in _FILES]
+    folder = cache_folder("knowledge")
+    if folder is None:
+        return _build(sources)
+    file, key = folder / "knowledge.pickle", _key(sources)
+    kept = load_pickled(file, key)
+    if isinstance(kept, KnowledgeBase):
+        return kept
+    built = _build(sources)
+    store_pickled(file, key, built)
+    return built
+
+
+def _key(sources: list[tuple[str, bytes]]) -> str:
+    from scanner import __version__
+    from scanner.digest import sha256
+
+    code = os.stat(__file__)  # an edited checkout builds differently
+    digest = sha256(f"ccpolicy {__version__} knowledge {FORMAT} {code.st_size} {code.st_mtime_ns}".encode())
+    for name, data in sources:
+        digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
+def _build(sources: list[tuple[str, bytes]]) -> KnowledgeBase:
+    var_data, set_data, ctl_data = _read_all(sources)
     variables: dict[str, Variable] = {}
     for name, raw in _tables(var_data, "variables").items():
         variables[name] = Variable(

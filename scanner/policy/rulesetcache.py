@@ -14,11 +14,10 @@ unexpected reads as a miss. CCPOLICY_NO_CACHE=1 turns it off, as every cache.
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 from scanner import __version__
-from scanner.cachedir import cache_folder, is_private, write_atomic
+from scanner.cachedir import cache_folder, load_pickled, store_pickled
 from scanner.parsecache import code_signature
 from scanner.policy.discover import PolicySource
 from scanner.ruleset import RuleSet
@@ -29,26 +28,14 @@ FORMAT = 1
 def get(source: PolicySource, data: bytes) -> RuleSet | None:
     """The rule set kept for the policy file `source` when its bytes were `data`."""
     file = _entry_file(source)
-    if file is None:
-        return None
-    try:
-        if not is_private(file):
-            return None
-        key, ruleset = pickle.loads(file.read_bytes())
-    except Exception:  # missing, truncated, foreign or of an earlier format: a miss
-        return None
-    return ruleset if key == _key(source, data) and isinstance(ruleset, RuleSet) else None
+    ruleset = load_pickled(file, _key(source, data)) if file is not None else None
+    return ruleset if isinstance(ruleset, RuleSet) else None
 
 
 def put(source: PolicySource, data: bytes, ruleset: RuleSet) -> None:
     file = _entry_file(source)
-    if file is None:
-        return
-    try:
-        entry = pickle.dumps((_key(source, data), ruleset), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # something unpicklable: built again next time, not an error now
-        return
-    write_atomic(file.parent, file.name, entry)
+    if file is not None:
+        store_pickled(file, _key(source, data), ruleset)
 
 
 def _entry_file(source: PolicySource) -> Path | None:
