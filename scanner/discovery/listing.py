@@ -9,8 +9,10 @@ the index has it: git would only notice by comparing content, which can run filt
 and read.read_text refuses anything that is not a regular file inside the root anyway.
 
 A repository scan needs only the candidates: list_candidates asks git the same without
---deleted, and one regular expression over git's whole output (the prefilter, below) picks out
-the few entries Python needs to look at, so that Python never handles the others one by one.
+--deleted and without -s (paths alone: half the output, half git's time), and one regular
+expression over git's whole output (the prefilter, below) picks out the few entries Python needs
+to look at, so that Python never handles the others one by one. What a tracked candidate is on
+disk (deleted, a symlink, a submodule) is then looked up for it alone.
 
 Measured on 10,000 and 100,000-file repositories (2 CPUs, noisy; medians): list_files' git call
 takes ~36 and ~350 ms (--deleted is an lstat per tracked file), list_files adds ~15 and ~150 ms,
@@ -362,6 +364,55 @@ class CandidateListing(NamedTuple):
     repo_prefix: str = ""
 
 
+def _tracked_on_disk(
+    root: Path, real_root: str, tracked: dict[str, FileKind]
+) -> tuple[list[tuple[str, FileKind]], list[str]]:
+    """The tracked candidates to read as regular files, and those that are symlinks in the index.
+
+    The listing has no modes (`ls-files -s` would double git's output: ~25 ms more of git on
+    100,000 files), so one lstat per candidate sorts them: gone from the work tree is deleted
+    (what `ls-files --deleted` says), and a regular file is what the index has too, or a file
+    listed as the index has it. Only symlinks and directories need the index's modes (a symlink,
+    a gitlink, or a file whose type changed, which is listed as the index has it): asked of git
+    for them alone, which seldom happens."""
+    regular: list[tuple[str, FileKind]] = []
+    odd: list[str] = []
+    for path, kind in tracked.items():
+        try:
+            mode = os.lstat(os.path.join(real_root, path)).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:  # there, but not to be looked at: read_text says why
+            regular.append((path, kind))
+            continue
+        if stat.S_ISLNK(mode) or stat.S_ISDIR(mode):
+            odd.append(path)
+        else:
+            regular.append((path, kind))
+    symlinks: list[str] = []
+    if odd:
+        modes = _index_modes(root, odd)
+        for path in odd:
+            index_mode = modes.get(path, "")
+            if index_mode == _MODE_SYMLINK:
+                symlinks.append(path)
+            elif index_mode != _MODE_GITLINK:
+                regular.append((path, tracked[path]))
+        regular.sort(key=lambda item: item[0].encode("utf-8", "surrogateescape"))  # git's order
+    return regular, symlinks
+
+
+def _index_modes(root: Path, paths: list[str]) -> dict[str, str]:
+    """The index's mode of each of `paths` (relative to `root`)."""
+    out = run_git(root, "ls-files", "-z", "-s", "--", *(f":(literal){path}" for path in paths))
+    modes: dict[str, str] = {}
+    for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, tab, path = entry.partition("\t")
+        if tab:
+            modes[path] = meta[:6]
+    return modes
+
+
 def _is_deleted(real_root: str, path: str) -> bool:
     """What `git ls-files --deleted` says of a tracked path: gone from the working tree."""
     try:
@@ -374,14 +425,18 @@ def _is_deleted(real_root: str, path: str) -> bool:
 
 
 def _any_present_tracked(text: str, real_root: str) -> bool:
-    """Whether git tracks any file here that is on disk (gitlinks aside), as _GitEntries.any_tracked."""
+    """Whether git tracks any file here (`ls-files -z -t` output) that is on disk, gitlinks (a
+    directory there) aside, as _GitEntries.any_tracked."""
     for entry in _each_entry(text):
         tag = entry[:1]
-        if tag == "S" and entry[2:8] != _MODE_GITLINK:
+        if tag == "S":
             return True
-        tracked = (tag == "H" or tag in _TRACKED_TAGS) and entry[2:8] != _MODE_GITLINK
-        if tracked and not _is_deleted(real_root, entry[entry.find("\t", 9) + 1 :]):
-            return True
+        if tag == "H" or tag in _TRACKED_TAGS:
+            try:
+                if not stat.S_ISDIR(os.lstat(os.path.join(real_root, entry[2:])).st_mode):
+                    return True
+            except OSError:
+                continue
     return False
 
 
@@ -396,17 +451,19 @@ def _each_entry(text: str) -> Iterator[str]:
         start = end + 1
 
 
-# The prefilter. Nearly every entry of `ls-files -z -s -t` is a plain tracked file
-# ("H 100644 <id> 0\t<path>" or "H 100755 ...") whose name classify rejects, and needs nothing.
+# The prefilter. Nearly every entry of `ls-files -z -t` is a tracked file ("H <path>", or with -s
+# "H 100644 <id> 0\t<path>") whose name classify rejects, and needs nothing.
 # One regular expression finds the others. Python's engine is fast only while it hunts for one
 # literal character, and what gives a candidate away is mostly the end of its name (extension,
 # exact name), so the pattern runs over the REVERSED output: at each NUL, what follows is the
-# basename backwards and what precedes is, backwards, the tag and mode of the entry git lists
-# next. A handful of comparisons there (~0.2 µs per entry) match when:
-#   - the next entry does not start with "H 10": another tag (untracked, skip-worktree,
-#     unmerged...), a symlink (120000) or a gitlink (160000);
+# basename backwards and what precedes is, backwards, the tag of the entry git lists next.
+# A handful of comparisons there (~0.2 µs per entry) match when:
+#   - the next entry's tag is not H: untracked, skip-worktree, unmerged...; tracked symlinks and
+#     gitlinks are entries like the others, their names decide (what a candidate is on disk is
+#     looked at afterwards, and the staged read skips them by their mode);
 #   - the basename ends with an extension, or is a name of the tables (a trie of literals);
 #   - the path has no directory, or the basename a tab: such entries are few, Python decides;
+#     (the output of -s, with modes and blob ids, and the output without it are both read so)
 #   - the basename starts with one of prefilter().starts (a lookbehind at the `/` before it;
 #     the clues are cut to _START_CLUE_LENGTHS, which only adds entries), or its directory is
 #     one of prefilter().parents;
@@ -414,7 +471,9 @@ def _each_entry(text: str) -> Iterator[str]:
 # A match keeps the entry its NUL ends and the entry after it. prefilter() gives every candidate
 # at least one clue; tests/discovery/test_discovery_prefilter.py checks the whole on tens of
 # thousands of candidate names.
-_BOUNDARY = r"[/\t]"  # what precedes a basename: the `/` of its directory, or the tab before the path
+# What precedes a name (a basename, or a directory's in parents): the `/` of the directory it
+# is in, or at the top, the tab before the path (-s) or the space after the tag (without -s).
+_BOUNDARY = r"[/\t ]"
 _START_CLUE_LENGTHS = (6, 4)  # a start clue is cut to the first it reaches: one lookbehind per length
 _SPELLED_OUT = 2  # extension characters spelled out as literals, which the engine rejects fastest
 
@@ -500,9 +559,9 @@ def _prefilter_regex() -> re.Pattern[str]:
     starts = "|".join(_start_lookbehinds(clues.starts))
     parents = _trie([*_backwards(parent), _BOUNDARY] for parent in clues.parents)
     alternatives = [
-        r"(?<!01 H\0)",  # the entry after this NUL in git's order does not start with "H 10"
+        r"(?<! H\0)",  # the entry after this NUL in git's order is not a tracked one ("H ")
         _trie(names),
-        r"(?=[^/]*\t)",
+        r"(?=[^/\0]*(?:\t| .\0))",  # no directory: the tab of -s output, or the tag, comes first
         f"(?=[^/]*/(?:{starts}|{parents}))",
         *needles,
     ]
@@ -510,8 +569,9 @@ def _prefilter_regex() -> re.Pattern[str]:
 
 
 def entries_to_examine(text: str) -> list[str]:
-    """The entries of `text` (`ls-files -z -s -t` output) that are more than a plain tracked file
-    whose name classify rejects, in git's order; and a few that are not (the prefilter overmatches)."""
+    """The entries of `text` (`ls-files -z -t` output, with -s or without) that are more than a
+    tracked file whose name classify rejects, in git's order; and a few that are not (the
+    prefilter overmatches)."""
     if not text:
         return []
     if not text.endswith("\0"):
@@ -572,38 +632,31 @@ def _outside_work_tree(error: GitError) -> bool:
 
 
 class _Entries:
-    """The entries of ls-files output that need more than a glance, sorted by what they are."""
+    """The entries of `ls-files -z -t` output (without -s) that need more than a glance, sorted
+    by what they are."""
 
-    __slots__ = ("found", "symlinks", "unsure", "untracked")
+    __slots__ = ("found", "unsure", "untracked")
 
     def __init__(self) -> None:
-        self.found: dict[str, FileKind] = {}  # tracked regular candidates, in git's order; stages collapse
-        self.symlinks: dict[str, None] = {}
-        self.unsure: dict[str, str] = {}  # skip-worktree path -> mode
+        # Tracked candidates, in git's order (stages collapse): regular files, symlinks or
+        # gitlinks, which only the disk tells apart now (see _tracked_on_disk).
+        self.found: dict[str, FileKind] = {}
+        self.unsure: list[str] = []  # skip-worktree
         self.untracked: list[str] = []
 
     def add(self, output: bytes) -> str:
         """Sort out the entries of `output` the prefilter picks out; the decoded text."""
         text = output.decode("utf-8", "surrogateescape")
-        # A regular tracked file among them costs a classify; candidates, symlinks,
-        # skip-worktree and untracked entries go on.
         for entry in entries_to_examine(text):
-            tag = entry[:1]
+            tag, path = entry[:1], entry[2:]
             if tag == "H" or tag in _TRACKED_TAGS:
-                mode = entry[2:8]
-                if mode == _MODE_GITLINK:
-                    continue
-                path = entry[entry.find("\t", 9) + 1 :]
-                if mode == _MODE_SYMLINK:
-                    self.symlinks[path] = None
-                    continue
                 kind = classify(path)
                 if kind is not None:
                     self.found[path] = kind
             elif tag == "?":
-                self.untracked.append(entry[2:])
+                self.untracked.append(path)
             elif tag == "S":
-                self.unsure[entry[entry.find("\t", 9) + 1 :]] = entry[2:8]
+                self.unsure.append(path)
         return text
 
 
@@ -617,12 +670,11 @@ def _read_listing(
 ) -> CandidateListing | None:
     entries = _Entries()
     index = entries.add(started.output(gitstarts.LISTED_INDEX))
-    regular = [(path, kind) for path, kind in entries.found.items() if not _is_deleted(real_root, path)]
-    live_symlinks = [path for path in entries.symlinks if not _is_deleted(real_root, path)]
+    regular, live_symlinks = _tracked_on_disk(root, real_root, entries.found)
     # _GitEntries tests the whole output for _SUSPICIOUS markers first (~80 ms on 100,000
     # files); with only the candidates left, testing each of them is cheaper and gives the same.
     regular = [(path, kind) for path, kind in regular if is_plain_relpath(path)]
-    skip_worktree = [path for path, mode in entries.unsure.items() if mode != _MODE_GITLINK]
+    skip_worktree = entries.unsure
     any_tracked = bool(regular or live_symlinks or skip_worktree) or _any_present_tracked(index, real_root)
     if not any_tracked and not _is_toplevel(root, real_root):
         return None

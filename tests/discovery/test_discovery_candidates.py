@@ -17,13 +17,14 @@ from scanner import gitstarts
 from scanner.discovery import DiscoveryError
 from scanner.discovery.listing import (
     CandidateListing,
+    FileListing,
     TrackedKnown,
     candidates,
     list_candidates,
     list_files,
 )
 from scanner.discovery.paths import classify
-from scanner.model import FileKind
+from scanner.model import FileKind, Notification
 from scanner.scan import repo_prefix
 
 
@@ -40,9 +41,26 @@ def expected(root: Path, tracked_only: bool) -> CandidateListing:
         is_git=listing.is_git,
         candidates=found,
         tracked=frozenset(path for path, _ in found if path in listing.tracked),
-        notifications=listing.notifications,
+        # git lists tracked files without their modes: a tracked symlink is looked at (and
+        # noted if it leads out) only when its name is a candidate's
+        notifications=tuple(note for note in listing.notifications if not _tracked_other_link(note, listing)),
         repo_prefix=repo_prefix(Path(root)) if listing.is_git else "",
     )
+
+
+def _tracked_other_link(note: Notification, listing: FileListing) -> bool:
+    return (
+        listing.is_git
+        and note.descriptor == "symlink-outside-root"
+        and note.path is not None
+        and classify(note.path) is None
+        and note.path in _tracked_symlinks(listing.root)
+    )
+
+
+def _tracked_symlinks(root: Path) -> set[str]:
+    out = git(root, "ls-files", "-s")
+    return {line.split("\t", 1)[1] for line in out.splitlines() if line.startswith("120000 ")}
 
 
 def _telling(told: list[Sequence[tuple[str, FileKind]]]) -> TrackedKnown:
@@ -142,6 +160,14 @@ def test_type_changed_and_subdirectory_roots(repo: Path) -> None:
     assert_same(repo / "scripts")
 
 
+def test_a_tracked_file_now_a_symlink_is_listed_as_the_index_has_it(repo: Path) -> None:
+    (repo / "deploy/Dockerfile.prod").unlink()
+    (repo / "deploy/Dockerfile.prod").symlink_to("../README.md")
+    found = assert_same(repo)
+    assert ("deploy/Dockerfile.prod", FileKind.DOCKERFILE) in found.candidates
+    assert "deploy/Dockerfile.prod" in found.tracked
+
+
 def test_untracked_directory_nested_repository_and_dependency_dirs(repo: Path) -> None:
     (repo / "fresh").mkdir()
     write_files(repo, {"fresh/.env": "A=1\n", "fresh/x.py": "x\n"})
@@ -180,7 +206,7 @@ def test_symlinks(repo: Path, tmp_path: Path) -> None:
     (tmp_path / "outside_dir").mkdir()
     (repo / "inside.env").symlink_to("README.md")
     (repo / "escape.env").symlink_to(outside)
-    (repo / "escape-plain").symlink_to(outside)  # not a candidate name: still noted
+    (repo / "escape-plain").symlink_to(outside)  # tracked, and not a candidate name: not looked at
     (repo / "dirlink").symlink_to("scripts")
     (repo / "dangling.env").symlink_to("nowhere")
     git(repo, "add", "inside.env", "escape.env", "escape-plain", "dangling.env")
@@ -189,7 +215,6 @@ def test_symlinks(repo: Path, tmp_path: Path) -> None:
     (repo / "outside-dirlink").symlink_to(tmp_path / "outside_dir")
     found = assert_same(repo)
     assert [note.path for note in found.notifications] == [
-        "escape-plain",
         "escape.env",
         "outside-dirlink",
         "untracked-escape.sh",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -169,13 +170,33 @@ def entry(path: str, *, tag: str = "H", mode: str = "100644", object_id: str = S
     return f"{tag} {mode} {object_id} 0\t{path}"
 
 
+def path_entry(path: str, *, tag: str = "H") -> str:
+    """An entry of `ls-files -z -t` without -s, as a scan of the work tree lists the index."""
+    return f"{tag} {path}"
+
+
+_WITH_MODE = re.compile(r". [0-7]{6} [0-9a-f]+ [0-3]\t")
+
+
+def entry_path(item: str) -> str:
+    with_mode = _WITH_MODE.match(item)
+    return item[with_mode.end() :] if with_mode else item[2:]
+
+
 def ordinary(index: int) -> str:
     return entry(f"src/pkg{index % 7}/module_{index}.py")
 
 
-def interleaved(paths: list[str], *, mode: str = "100644", object_id: str = SHA1) -> str:
+def interleaved(
+    paths: list[str], *, mode: str = "100644", object_id: str = SHA1, with_modes: bool = True
+) -> str:
     """Each path between two ordinary files (which the prefilter leaves alone, so an entry is
     picked out for its own name, never for a neighbour's)."""
+    if not with_modes:
+        entries = [path_entry("src/pkg0/module_0.py")]
+        for index, path in enumerate(paths, 1):
+            entries += [path_entry(path), path_entry(f"src/pkg{index % 7}/module_{index}.py")]
+        return "\0".join(entries) + "\0"
     entries = [ordinary(0)]
     for index, path in enumerate(paths, 1):
         entries += [entry(path, mode=mode, object_id=object_id), ordinary(index)]
@@ -193,7 +214,7 @@ def matched_by_name(text: str) -> set[str]:
 
 
 def assert_picked(text: str, paths: list[str]) -> None:
-    picked = {item.split("\t", 1)[1] for item in entries_to_examine(text)}
+    picked = {entry_path(item) for item in entries_to_examine(text)}
     assert [path for path in paths if path not in picked] == []
     last = text[text.rfind("\0", 0, len(text) - 1) + 1 : -1]  # its NUL has no entry after it to vouch for
     assert [item for item in matched_by_name(text) - {last} if "/module_" in item] == []
@@ -207,9 +228,10 @@ def test_the_path_sets_are_large_and_varied() -> None:
     assert any("\t" in path for path in GENERATED)
 
 
+@pytest.mark.parametrize("with_modes", [True, False], ids=["ls-files-s", "paths-only"])
 @pytest.mark.parametrize("paths", [GENERATED, FROM_TESTS], ids=["generated", "from-tests-and-fixtures"])
-def test_prefilter_picks_out_every_candidate(paths: list[str]) -> None:
-    assert_picked(interleaved(paths), paths)
+def test_prefilter_picks_out_every_candidate(paths: list[str], with_modes: bool) -> None:
+    assert_picked(interleaved(paths, with_modes=with_modes), paths)
 
 
 def test_prefilter_picks_out_executables_and_sha256_repositories() -> None:
@@ -227,11 +249,11 @@ def test_first_last_and_only_entries(path: str) -> None:
     assert entries_to_examine("") == []
 
 
-def test_entries_other_than_plain_files_are_always_examined() -> None:
+def test_entries_other_than_tracked_files_are_always_examined() -> None:
     odd = [
-        entry("src/link", mode="120000"),
-        entry("vendor/sub", mode="160000"),
         entry("src/sparse.py", tag="S"),
+        path_entry("src/sparse.py", tag="S"),
+        path_entry("src/conflict.py", tag="M"),
         entry("src/conflict.py", tag="M").replace(" 0\t", " 2\t"),
         "? notes.txt",
         "? build/",
@@ -241,6 +263,16 @@ def test_entries_other_than_plain_files_are_always_examined() -> None:
     ]
     text = "\0".join(item for index, odd_one in enumerate(odd) for item in (ordinary(index), odd_one)) + "\0"
     assert set(odd) <= set(entries_to_examine(text))
+
+
+def test_symlinks_and_gitlinks_are_examined_for_their_names_alone() -> None:
+    """What they are is looked at for candidates only: the disk or the mode tells."""
+    plain = [entry("src/link", mode="120000"), entry("vendor/sub", mode="160000")]
+    named = [entry("src/.env", mode="120000"), entry("tools/Dockerfile", mode="160000")]
+    items = [ordinary(0), plain[0], ordinary(1), named[0], ordinary(2), plain[1], ordinary(3), named[1]]
+    examined = set(entries_to_examine("\0".join([*items, ordinary(4)]) + "\0"))
+    assert set(named) <= examined
+    assert not set(plain) & examined
 
 
 def test_untracked_neighbours_do_not_hide_candidates() -> None:
@@ -256,9 +288,10 @@ def test_untracked_neighbours_do_not_hide_candidates() -> None:
 def test_ordinary_sources_are_left_alone() -> None:
     names = ["main.py", "index.ts", "README.md", "package.json", "go.mod", "style.css", "x.yaml", "lib.rs"]
     paths = [f"pkg{i}/sub/{name}" for i in range(50) for name in names]
-    text = "\0".join(entry(path) for path in paths) + "\0"
-    # The first entry follows no NUL, the last one's NUL has no entry after it: both are examined.
-    assert entries_to_examine(text) == [entry(paths[0]), entry(paths[-1])]
+    for make in (entry, path_entry):
+        text = "\0".join(make(path) for path in paths) + "\0"
+        # The first entry follows no NUL, the last one's NUL has no entry after it: both are examined.
+        assert entries_to_examine(text) == [make(paths[0]), make(paths[-1])]
 
 
 # ------------------------------------------------------------------------------------------
