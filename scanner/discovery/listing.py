@@ -462,8 +462,8 @@ def _each_entry(text: str) -> Iterator[str]:
 #     gitlinks are entries like the others, their names decide (what a candidate is on disk is
 #     looked at afterwards, and the staged read skips them by their mode);
 #   - the basename ends with an extension, or is a name of the tables (a trie of literals);
-#   - the path has no directory, or the basename a tab: such entries are few, Python decides;
-#     (the output of -s, with modes and blob ids, and the output without it are both read so)
+#   - the path has no directory: such entries are few, Python decides (whether the output has
+#     modes and blob ids, -s, or not);
 #   - the basename starts with one of prefilter().starts (a lookbehind at the `/` before it;
 #     the clues are cut to _START_CLUE_LENGTHS, which only adds entries), or its directory is
 #     one of prefilter().parents;
@@ -561,7 +561,9 @@ def _prefilter_regex() -> re.Pattern[str]:
     alternatives = [
         r"(?<! H\0)",  # the entry after this NUL in git's order is not a tracked one ("H ")
         _trie(names),
-        r"(?=[^/\0]*(?:\t| .\0))",  # no directory: the tab of -s output, or the tag, comes first
+        # no `/` up to the entry's end: a path with no directory (a tag, mode or id has none);
+        # a literal after the repeat is what the engine backtracks over fastest
+        r"(?=[^/\0]*\0)",
         f"(?=[^/]*/(?:{starts}|{parents}))",
         *needles,
     ]
