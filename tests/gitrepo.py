@@ -61,6 +61,15 @@ def isolate_git_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
 
 
+def isolate_staged_reads(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> None:
+    """For reading a repository's index with caching on: git config of the test's own, no index
+    inherited from a calling hook (GIT_INDEX_FILE), and caches under `cache_home`."""
+    isolate_git_config(monkeypatch)
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+    monkeypatch.delenv("CCPOLICY_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+
+
 def git(repo: Path, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> str:
     """Run plain git in `repo`; return stdout without the trailing newline. Fails the test on error."""
     completed = subprocess.run(

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from gitrepo import commit, isolate_git_config, make_repo, stage
+from gitrepo import commit, isolate_staged_reads, make_repo, stage
 
 from scanner import forkedread, gitstarts, parsecache, staged_read, staged_scan
 from scanner.gitstarts import staged_started_early
@@ -23,10 +23,7 @@ SETTINGS = '{"env": {"DISABLE_TELEMETRY": "0"}}\n'
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Committed and staged configuration files, with caches of their own."""
-    isolate_git_config(monkeypatch)
-    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
-    monkeypatch.delenv("CCPOLICY_NO_CACHE", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    isolate_staged_reads(monkeypatch, tmp_path / "cache")
     repo = make_repo(tmp_path)
     commit(repo, {".claude/settings.json": SETTINGS, "vendor/.env": "A=1\n"}, "initial")
     stage(repo, {"app/.env": f"ANTHROPIC_API_KEY={KEY}\n", "vendor/.env": "B=2\n"})

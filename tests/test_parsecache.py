@@ -22,7 +22,7 @@ from scanner.ruleset import preset_ruleset
 from scanner.scan import ScanOptions, read_repository, scan_repository
 from scanner.sources.registry import parse_file
 from scanner.staged_scan import read_staged_inputs
-from tests.gitrepo import commit, git, isolate_git_config, make_repo, stage, write_files
+from tests.gitrepo import commit, git, isolate_staged_reads, make_repo, stage, write_files
 
 SETTINGS = '{\n  "env": {"DISABLE_TELEMETRY": "1"}\n}\n'
 WORKFLOW = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: claude -p hi\n"
@@ -31,10 +31,7 @@ KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_git_config(monkeypatch)
-    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
-    monkeypatch.delenv("CCPOLICY_NO_CACHE", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    isolate_staged_reads(monkeypatch, tmp_path / "cache")
 
 
 @pytest.fixture

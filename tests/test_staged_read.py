@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from gitrepo import commit, git, isolate_git_config, make_repo, stage
+from gitrepo import commit, git, isolate_staged_reads, make_repo, stage
 
 from scanner import staged_read
 from scanner.model import FileKind
@@ -21,10 +21,7 @@ COMPOSE = "services:\n  app:\n    image: x\n    environment:\n      - CLAUDE_COD
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    isolate_git_config(monkeypatch)
-    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
-    monkeypatch.delenv("CCPOLICY_NO_CACHE", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    isolate_staged_reads(monkeypatch, tmp_path / "cache")
     repo = make_repo(tmp_path)
     commit(repo, {".claude/settings.json": SETTINGS, "compose.yaml": COMPOSE, ".env": "A=1\n"}, "initial")
     return repo.resolve()
