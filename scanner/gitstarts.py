@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 TOPLEVEL = ("rev-parse", "--show-toplevel")
 SHOW_PREFIX = ("rev-parse", "--show-prefix")
+# Both in one process: "<top>\n<prefix>\n" (failing, as TOPLEVEL does, outside a work tree).
+TOP_AND_PREFIX = ("rev-parse", "--show-toplevel", "--show-prefix")
 # The index, with modes, blob ids and stages; -t tags each entry, as entries_to_examine expects.
 INDEX_LISTING = ("ls-files", "-z", "-s", "-t", "--cached")
 # Its paths alone, which is all a scan of the work tree needs: half the output, half git's time.
@@ -35,6 +37,14 @@ def prefix_from(output: bytes | Exception) -> str:
     """The root's path in its work tree ("app/") from what SHOW_PREFIX gave: its output, or the
     error it failed with ("": the top, or unknown)."""
     return "" if isinstance(output, Exception) else output.decode("utf-8", "replace").strip()
+
+
+def top_and_prefix(output: bytes | GitError) -> tuple[bytes | GitError, bytes | GitError]:
+    """What TOPLEVEL and SHOW_PREFIX would have given, from what TOP_AND_PREFIX gave."""
+    if isinstance(output, GitError):
+        return output, output
+    top, _, prefix = output.partition(b"\n")
+    return top + b"\n", prefix
 
 
 def listing_commands(tracked_only: bool) -> tuple[tuple[str, ...], ...]:
@@ -74,11 +84,12 @@ def listing_started_early(root: Path | str, *, tracked_only: bool) -> AbstractCo
 
 def start_staged(scan_root: Path | str) -> StartedGit:
     """The first commands of a staged scan, at once rather than one after another: the work
-    tree's top, the scan root's place in it, and the index (when which index does not depend on
-    the top: an inherited GIT_INDEX_FILE that is relative is read once the top is known)."""
+    tree's top and the scan root's place in it (TOP_AND_PREFIX), and the index (when which index
+    does not depend on the top: an inherited GIT_INDEX_FILE that is relative is read once the
+    top is known)."""
     inherited = os.environ.get("GIT_INDEX_FILE")
     early_index = not inherited or os.path.isabs(inherited)
-    commands = (TOPLEVEL, SHOW_PREFIX, INDEX_LISTING) if early_index else (TOPLEVEL, SHOW_PREFIX)
+    commands = (TOP_AND_PREFIX, INDEX_LISTING) if early_index else (TOP_AND_PREFIX,)
     return StartedGit(scan_root, *commands, index_file=inherited if inherited and early_index else None)
 
 

@@ -64,7 +64,8 @@ def read_index(
     """
     if first_results is None:
         first_results = _first_results(scan_root)
-    top, prefix, *listing = first_results
+    where, *listing = first_results
+    top, prefix = gitstarts.top_and_prefix(where)
     repo_root = toplevel(scan_root, top)
     reused: list[Key] = []
     to_parse: set[FileKind] = set()

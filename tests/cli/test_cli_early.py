@@ -169,5 +169,5 @@ def test_git_starts_before_argparse_pathlib_and_subprocess_are_imported(repo: Pa
     )
     assert completed.stderr == ""
     started = json.loads(completed.stdout.splitlines()[-1])
-    first = ["rev-parse", "rev-parse", "ls-files"] if staged else ["ls-files", "rev-parse", "ls-files"]
+    first = ["rev-parse", "ls-files"] if staged else ["ls-files", "rev-parse", "ls-files"]
     assert started[: len(first)] == [[subcommand, []] for subcommand in first]

@@ -201,6 +201,15 @@ def test_not_a_repository_is_a_usage_error(tmp_path: Path, capsys: pytest.Captur
     assert err == f"ccpolicy: error: {plain}: not inside a git repository (--staged reads the git index)\n"
 
 
+def test_a_bare_repository_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    status, lines, err = staged_scan(capsys, str(bare))
+    assert (status, lines) == (2, [])
+    assert err.startswith(f"ccpolicy: error: {bare}: cannot read the git repository: ")
+    assert "work tree" in err
+
+
 def test_missing_and_file_paths_are_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert staged_scan(capsys, str(repo / "nope")) == (
         2,
@@ -340,7 +349,7 @@ def test_staged_scan_imports_no_heavy_module(repo: Path, fmt: str, content: str,
     assert "\x1b[" not in completed.stdout  # piped: plain text, no colours
 
 
-@pytest.mark.parametrize(("index_file", "together"), [(None, 3), (".git/next-index", 2)])
+@pytest.mark.parametrize(("index_file", "together"), [(None, 2), (".git/next-index", 1)])
 def test_the_top_the_prefix_and_the_index_are_read_by_git_at_once(
     repo: Path, monkeypatch: pytest.MonkeyPatch, index_file: str | None, together: int
 ) -> None:
@@ -361,8 +370,8 @@ def test_the_top_the_prefix_and_the_index_are_read_by_git_at_once(
     inputs = read_staged_inputs((repo / "app").resolve())
     assert [parsed.path for parsed in inputs.files] == [".env", "build.sh"]
     assert inputs.repo_prefix == "app/"
-    assert started[:together] == [("rev-parse", 0), ("rev-parse", 0), ("ls-files", 0)][:together]
-    assert [name for name, _ in started[together:]] == ([] if together == 3 else ["ls-files"]) + ["cat-file"]
+    assert started[:together] == [("rev-parse", 0), ("ls-files", 0)][:together]  # one rev-parse: both
+    assert [name for name, _ in started[together:]] == ([] if together == 2 else ["ls-files"]) + ["cat-file"]
 
 
 @pytest.fixture(params=["forked", "git"])
