@@ -13,10 +13,11 @@ the fork. The child then reads and parses the staged files of the whole scan roo
 and hands back what it parsed and the keys of the parses it found in the parse cache, or the
 UsageError it met, pickled through a pipe: never through a file, as a parse may hold a credential
 (scanner.parsecache writes none to disk). The parent unpacks those cached parses itself while
-it waits, from the same cache file (the child's save keeps them in it). It leaves with os._exit, so none of the parent's exit
-handlers runs in it, and writes nothing to the parent's output (its stdout and stderr are
-/dev/null). When the child fails in any other way, the parent reads the index itself: the result
-is the same either way, only later.
+it waits, from the same cache file (the child's save keeps them in it). The child leaves with
+os._exit, so none of the parent's exit handlers runs in it, and writes nothing to the parent's
+output (its stdout and stderr are /dev/null). When the child fails in any other way, or the
+parent cannot find a parse the child reused (another run rewrote the cache meanwhile), the
+parent reads the index itself: the result is the same either way, only later.
 
 A process is forked only where it is safe: where os.fork exists (not Windows) and no other thread
 runs (a child gets a copy of the forking thread alone, and a lock another thread held stays held

@@ -641,7 +641,8 @@ class _Entries:
 
     def __init__(self) -> None:
         # Tracked candidates, in git's order (stages collapse): regular files, symlinks or
-        # gitlinks, which only the disk tells apart now (see _tracked_on_disk).
+        # gitlinks, which the disk tells apart, and the index's modes where the disk has a
+        # symlink or a directory (see _tracked_on_disk).
         self.found: dict[str, FileKind] = {}
         self.unsure: list[str] = []  # skip-worktree
         self.untracked: list[str] = []
