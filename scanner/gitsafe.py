@@ -16,7 +16,6 @@ import itertools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
 from scanner import regexcache
 from scanner.gitspawn import (
@@ -38,9 +37,11 @@ from scanner.gitspawn import (
 )
 from scanner.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
     import threading
+    from typing import IO
 
     import git
 

@@ -35,7 +35,6 @@ import os
 import pickle
 import re
 from pathlib import Path
-from typing import Literal
 
 from scanner import __version__, regexcache
 from scanner.cachedir import cache_folder, is_private, write_atomic
@@ -50,7 +49,11 @@ _SOURCE_SUFFIXES = (".py", ".toml")
 
 # (path relative to the scan root, kind, content id: the blob id, or text_id for the work tree)
 Key = tuple[str, FileKind, str]
-Source = Literal["index", "worktree", "history"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Source = Literal["index", "worktree", "history"]
 
 # Deliberately broad: a false alarm costs one parse, a miss would copy a secret.
 _SECRET_NAME = regexcache.compile(

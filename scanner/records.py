@@ -14,13 +14,12 @@ functional form `NamedTuple("Name", [...])` and generic records are not (none ar
 from __future__ import annotations
 
 import collections
-from typing import Any
 
 __all__ = ["NamedTuple"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple
 else:
     # What typing itself leaves out of the copy, and what a record may not redefine.
     _NOT_COPIED = frozenset({"__module__", "__name__", "__annotations__"})

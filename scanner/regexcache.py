@@ -26,9 +26,12 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, AnyStr
 
 from scanner.cachedir import cache_folder, is_private, write_atomic
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, AnyStr
 
 # What re's compiler hands the engine after the pattern: flags, code, groups, group names both ways.
 _Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from scanner import gitstarts
 from scanner.discovery import DiscoveryError
@@ -20,6 +19,7 @@ from scanner.model import FileKind, Notification, ParsedFile
 from scanner.records import NamedTuple
 from scanner.sources.registry import preload
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.parsecache import Key, ParseCache
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from scanner import regexcache
 from scanner.catalogue.model import Rule
 from scanner.model import Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RULE_ID = regexcache.compile(r"^CCP[1-9]\d{2}$")
 ORG_RULE_ID = regexcache.compile(r"^[A-Z][A-Z0-9]{1,15}-[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

@@ -30,7 +30,6 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from scanner import gitstarts, regexcache
 from scanner.discovery import DiscoveryError
@@ -290,7 +289,11 @@ def _walk_listing(root: Path, real_root: str) -> FileListing:
     )
 
 
-_T = TypeVar("_T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
 
 
 def _checked_root(root: Path) -> tuple[Path, str]:

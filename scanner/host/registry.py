@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from scanner import regexcache
 from scanner.model import (
@@ -44,6 +43,10 @@ from scanner.model import (
 )
 from scanner.sources.jsonloc import JsonDoc, JsonPath, Position, parse_json
 from scanner.sources.settings import settings_observations, shape_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "LIVE_ENV_KEYS",

@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import bisect
 import string
-from typing import TypeAlias
 
 from scanner import regexcache
 from scanner.model import JSONValue
 from scanner.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeAlias
 
 JsonPath: TypeAlias = tuple[str | int, ...]
 Position: TypeAlias = tuple[int, int]

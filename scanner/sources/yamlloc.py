@@ -22,13 +22,15 @@ import math
 import re
 import sys
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from scanner import regexcache
 from scanner.model import EMPTY_MAPPING, JSONValue, Notification
 from scanner.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from yaml.nodes import MappingNode, Node
 
 Path = tuple[str | int, ...]
