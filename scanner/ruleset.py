@@ -7,11 +7,11 @@ scanner.policy builds a RuleSet from an organisation's policy file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from scanner.model import EMPTY_MAPPING, Severity
 from scanner.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.catalogue.model import Rule
     from scanner.policy.spec import Waiver

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from scanner.catalogue.model import Rule
 from scanner.checks import reads_history
@@ -19,6 +18,7 @@ from scanner.records import NamedTuple
 from scanner.report.model import ScanResult
 from scanner.sources.registry import parse_file
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.parsecache import ParseCache  # imported when used: host scans never need pickle
 

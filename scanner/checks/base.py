@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Iterable, Mapping
 
 from scanner.catalogue.model import Rule
 from scanner.contexts.model import Context
@@ -11,6 +10,7 @@ from scanner.knowledge import KnowledgeBase
 from scanner.model import EMPTY_MAPPING, Finding, Location, ParsedFile
 from scanner.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.checks.history import HistoryEvidence
 
@@ -27,8 +27,8 @@ class CheckInput(NamedTuple):
     history: HistoryEvidence | None = None  # what a history scan found in the commits it read
 
 
-class Check(Protocol):
-    def __call__(self, rule: Rule, scan: CheckInput) -> Iterable[Finding]: ...
+# What a registered check is: the rule it runs for, and the scan, to the findings.
+Check = Callable[[Rule, CheckInput], Iterable[Finding]]
 
 
 def finding(

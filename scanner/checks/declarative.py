@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.catalogue.model import Rule
@@ -40,6 +39,10 @@ from scanner.model import Finding, Location, ValueKind
 from scanner.records import NamedTuple
 from scanner.redact import shown
 from scanner.semantics import Switch, assume_on, reading
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONDITION_KEYS = frozenset({"control", "env", "setting", "provider_in", "provider_not_in"})
 COMPARISONS = ("equals", "not_equals", "greater_than", "less_than", "in", "not_in")

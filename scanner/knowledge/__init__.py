@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from scanner.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Beside this module (a path, not importlib.resources: see catalogue.load.rules_dir).
 _HERE = Path(__file__).resolve().parent

@@ -13,12 +13,15 @@ import datetime
 import re
 import string
 from collections.abc import Collection, Mapping
-from typing import Any
 
 from scanner import regexcache
 from scanner.contexts.resolve import PROVIDER_BASE_URLS
 from scanner.policy.locate import KeyPath
 from scanner.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Problem = tuple[KeyPath, str]
 

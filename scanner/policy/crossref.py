@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
 
 from scanner.catalogue.load import ORG_RULE_ID, RuleError, rule_from_table
 from scanner.digest import sha256
 from scanner.policy.checkspec import Problem, Vocabulary, check_problems
 from scanner.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Catalogue(NamedTuple):

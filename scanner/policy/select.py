@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from scanner.errors import ConfigError
 from scanner.model import Severity
 from scanner.policy.discover import PolicySource, find_policy, named_policy, read_bytes
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from scanner.catalogue.model import Rule
     from scanner.policy.spec import Policy

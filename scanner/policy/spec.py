@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
 
 from scanner.model import EMPTY_MAPPING
 from scanner.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_EXTENDS = ("recommended",)
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import IO
 
 from scanner.model import Finding, Notification, Severity
 from scanner.report.model import ScanResult
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 _STYLE = {
     Severity.CRITICAL: "bold white on red",

@@ -427,3 +427,23 @@ def test_a_head_start_outside_a_repository_changes_nothing(
     with staged_started_early(tmp_path), pytest.raises(UsageError, match="not inside a git repository"):
         read_staged_inputs(tmp_path.resolve())
     assert head_starts.waiting() == 0
+
+
+def test_a_warm_staged_scan_never_imports_typing(repo: Path, tmp_path: Path) -> None:
+    """typing costs ~2 ms to import and nothing a staged scan runs needs it at run time (type-only
+    imports sit under TYPE_CHECKING): once the caches are warm, neither process loads it."""
+    write_files(repo, {".claude/settings.json": '{"env": {"DISABLE_TELEMETRY": "1"}}\n'})
+    git(repo, "add", "-A")
+    code = (
+        "import sys\n"
+        "from scanner.cli import main\n"
+        f"status = main(['scan', '--staged', '--format', 'short', {str(repo)!r}])\n"
+        "print(status, 'typing' in sys.modules)\n"
+    )
+    env = {**isolated_env(), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CCPOLICY_NO_CACHE", None)
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        for _ in range(2)
+    ]
+    assert runs[1].stdout.splitlines()[-1] == "0 False"
