@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 from gitrepo import commit, isolate_staged_reads, make_repo, stage
+from interpreter import fresh_python
 
 from scanner import forkedread, gitstarts, parsecache, staged_read, staged_scan
 from scanner.gitstarts import staged_started_early
@@ -187,5 +186,5 @@ def test_what_the_child_loads_leaves_typing_to_the_parent() -> None:
         "registry.preload(registry.SOURCES)\n"
         "print('typing' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = fresh_python(code)
     assert out == "False\n"

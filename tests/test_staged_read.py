@@ -3,12 +3,11 @@ packed or not."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from gitrepo import commit, git, isolate_staged_reads, make_repo, stage
+from interpreter import fresh_python
 
 from scanner import staged_read
 from scanner.model import FileKind
@@ -57,7 +56,7 @@ def test_preload_imports_the_parsers_and_what_they_load_on_first_use() -> None:
         "names = ('scanner.sources.compose', 'scanner.sources.dotenv', 'scanner.sources.settings', 'yaml')\n"
         "print(sorted(name for name in names if name in sys.modules), yamlloc._loader_class.cache_info().currsize)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = fresh_python(code)
     assert out == "['scanner.sources.compose', 'scanner.sources.dotenv', 'yaml'] 1\n"
 
 
