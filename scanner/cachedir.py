@@ -1,7 +1,8 @@
 """Where ccpolicy keeps its caches, and the one way it writes a cache file.
 
 Every cache lives under $XDG_CACHE_HOME/ccpolicy (default ~/.cache/ccpolicy), one folder per
-kind (parsed TOML data, validated policies, parsed staged files, compiled regular expressions).
+kind (parsed TOML data, validated policies, the rule sets they make, the knowledge base, parsed
+files, compiled regular expressions).
 CCPOLICY_NO_CACHE=1 turns all of them off. A cache is an optimisation only: a file that cannot
 be written is not an error.
 """
