@@ -416,17 +416,6 @@ def _index_modes(root: Path, paths: list[str]) -> dict[str, str]:
     return modes
 
 
-def _is_deleted(real_root: str, path: str) -> bool:
-    """What `git ls-files --deleted` says of a tracked path: gone from the working tree."""
-    try:
-        os.lstat(os.path.join(real_root, path))
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
-        return False
-    return False
-
-
 def _any_present_tracked(text: str, real_root: str) -> bool:
     """Whether git tracks any file here (`ls-files -z -t` output) that is on disk, gitlinks (a
     directory there) aside, as _GitEntries.any_tracked."""

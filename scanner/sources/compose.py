@@ -36,18 +36,16 @@ from scanner.model import (
     ValueKind,
 )
 from scanner.sources.values import classify
-from scanner.sources.yamlloc import Path, YamlDoc, load_yaml, prepare_loader, scalar_text
+from scanner.sources.yamlloc import Path, YamlDoc, load_yaml, scalar_text
+
+# registry.preload calls `prepare`: PyYAML's loader, built ahead of the first document.
+from scanner.sources.yamlloc import prepare_loader as prepare
 
 __all__ = ["mentions_claude", "parse", "prepare"]
 
 _CLAUDE_WORD = regexcache.compile(r"(?<![a-z0-9])claude(?![a-z0-9])", re.IGNORECASE)
 _CLAUDE_ENV_PREFIXES = ("CLAUDE_", "ANTHROPIC_")
 _ESCAPED_DOLLAR = "\x00"
-
-
-def prepare() -> None:
-    """What parse loads on first use (PyYAML), ahead of it: see registry.preload."""
-    prepare_loader()
 
 
 def parse(path: str, text: str, kind: FileKind = FileKind.COMPOSE) -> ParsedFile:

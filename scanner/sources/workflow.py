@@ -39,7 +39,10 @@ from scanner.model import (
     ValueKind,
 )
 from scanner.sources.values import classify
-from scanner.sources.yamlloc import Path, ScalarInfo, YamlDoc, load_yaml, prepare_loader, scalar_text
+from scanner.sources.yamlloc import Path, ScalarInfo, YamlDoc, load_yaml, scalar_text
+
+# registry.preload calls `prepare`: PyYAML's loader, built ahead of the first document.
+from scanner.sources.yamlloc import prepare_loader as prepare
 
 __all__ = [
     "ACTION_INPUT_ENV",
@@ -95,11 +98,6 @@ _CLAUDE_ACTION = regexcache.compile(
     r"^(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>claude-code-(?:base-)?action)(?:/[^@]*)?@(?P<ref>\S+)$",
     re.IGNORECASE,
 )
-
-
-def prepare() -> None:
-    """What parse loads on first use (PyYAML), ahead of it: see registry.preload."""
-    prepare_loader()
 
 
 def parse(path: str, text: str, kind: FileKind = FileKind.WORKFLOW) -> ParsedFile:
