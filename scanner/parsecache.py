@@ -37,11 +37,11 @@ import re
 from pathlib import Path
 
 from scanner import __version__, regexcache
-from scanner.cachedir import cache_folder, is_private, write_atomic
+from scanner.cachedir import cache_folder, load_pickled, store_pickled
 from scanner.digest import sha256
 from scanner.model import FileKind, ObservationKind, ParsedFile, ValueKind
 
-FORMAT = 2  # (signature, keys, the pickled parses by key)
+FORMAT = 2  # (signature, (keys, the pickled parses by key))
 MAX_FILES = 64
 # The package's own files: any change to them may change what a parser produces.
 _PACKAGE = Path(__file__).resolve().parent
@@ -139,17 +139,15 @@ class ParseCache:
         self._fresh: dict[Key, ParsedFile] = {}
 
     def _load(self) -> tuple[frozenset[Key], bytes]:
-        if self._file is None:
-            return frozenset(), b""
-        try:
-            if not is_private(self._file):
-                return frozenset(), b""
-            signature, keys, packed = pickle.loads(self._file.read_bytes())
-            if signature == self._signature and isinstance(keys, tuple) and isinstance(packed, bytes):
-                return frozenset(keys), packed
-        except Exception:  # a missing, truncated or foreign file is an empty cache
-            pass
-        return frozenset(), b""
+        kept = load_pickled(self._file, self._signature) if self._file is not None else None
+        if isinstance(kept, tuple) and len(kept) == 2:
+            keys, packed = kept
+            if isinstance(keys, tuple) and isinstance(packed, bytes):
+                try:
+                    return frozenset(keys), packed
+                except TypeError:  # unhashable: not a file this wrote
+                    pass
+        return frozenset(), b""  # a missing, truncated or foreign file is an empty cache
 
     def _entries(self) -> dict[Key, ParsedFile]:
         if self._unpacked is None:
@@ -198,10 +196,9 @@ class ParseCache:
         used = {key: old[key] for key in self._reused if key in old} | self._fresh
         try:
             packed = pickle.dumps(used, protocol=pickle.HIGHEST_PROTOCOL)
-            data = pickle.dumps((self._signature, tuple(used), packed), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # an unpicklable fact is a cache miss next time, not an error now
             return
-        write_atomic(self._file.parent, self._file.name, data)
+        store_pickled(self._file, self._signature, (tuple(used), packed))
         _prune(self._file.parent, keep=self._file.name)
 
 

@@ -65,7 +65,7 @@ def test_what_the_policy_excludes_is_dropped_here(repo: Path) -> None:
 def cached_paths(root: Path) -> list[str]:
     cache_file = parsecache.cache_file(root)
     assert cache_file is not None
-    _signature, keys, _packed = pickle.loads(cache_file.read_bytes())
+    _signature, (keys, _packed) = pickle.loads(cache_file.read_bytes())
     return sorted(path for path, _kind, _blob in keys)
 
 

@@ -51,7 +51,7 @@ def cache_files(tmp_path: Path) -> list[Path]:
 
 
 def cached_keys(path: Path) -> dict[str, str]:
-    signature, keys, packed = pickle.loads(path.read_bytes())
+    signature, (keys, packed) = pickle.loads(path.read_bytes())
     assert signature == code_signature()
     assert list(pickle.loads(packed)) == list(keys)
     return {key[0]: key[2] for key in keys}
@@ -152,7 +152,8 @@ def test_a_cache_file_others_can_write_is_not_loaded(repo: Path, tmp_path: Path)
         b"",
         b"not a pickle",
         pickle.dumps(("another signature", {})),  # the format before the keys were kept apart
-        pickle.dumps(("another signature", (), pickle.dumps({}))),
+        pickle.dumps(("another signature", ((), pickle.dumps({})))),
+        pickle.dumps((code_signature(), ((["unhashable"],), pickle.dumps({})))),
         pickle.dumps(["wrong", "shape", 1]),
     ],
 )
@@ -187,8 +188,8 @@ def test_keys_without_their_parse_give_nothing_to_unpack(repo: Path, tmp_path: P
     parse comes of it, and the staged read parses the file again."""
     first = read_staged_inputs(repo.resolve())
     [cache_file] = cache_files(tmp_path)
-    signature, keys, _packed = pickle.loads(cache_file.read_bytes())
-    cache_file.write_bytes(pickle.dumps((signature, keys, pickle.dumps({}))))
+    signature, (keys, _packed) = pickle.loads(cache_file.read_bytes())
+    cache_file.write_bytes(pickle.dumps((signature, (keys, pickle.dumps({})))))
     settings = (".claude/settings.json", FileKind.SETTINGS_PROJECT, blob(repo, ".claude/settings.json"))
     assert ParseCache(repo.resolve()).reuse(settings)
     assert ParseCache(repo.resolve()).get(settings) is None
@@ -328,7 +329,7 @@ def test_a_repeated_history_scan_reuses_the_parses_of_its_versions(tmp_path: Pat
     cache_file = parsecache.cache_file(repo.resolve(), "history")
     assert cache_file is not None
     # both versions of the settings and the first of .env; never the version holding the key
-    assert sorted(pickle.loads(cache_file.read_bytes())[1]) == sorted(
+    assert sorted(pickle.loads(cache_file.read_bytes())[1][0]) == sorted(
         [
             (
                 ".claude/settings.json",
@@ -351,7 +352,7 @@ def test_a_history_scan_without_history_rules_leaves_the_cache_alone(tmp_path: P
     cache_file = parsecache.cache_file(repo.resolve(), "history")
     assert cache_file is not None
     kept = cache_file.read_bytes()
-    assert len(pickle.loads(kept)[1]) == 2
+    assert len(pickle.loads(kept)[1][0]) == 2
     no_history_rules = tuple(
         rule for rule in preset_ruleset("strict").rules if rule.id not in ("CCP110", "CCP403")
     )
